@@ -1,0 +1,15 @@
+namespace Bff.Configuration;
+
+/// <summary>The <c>Bff</c> configuration section: everything the gateway needs besides YARP's routes.</summary>
+public sealed class BffOptions
+{
+    public const string SectionName = "Bff";
+
+    public BffOidcOptions Oidc { get; set; } = new();
+    public BffRedisOptions Redis { get; set; } = new();
+    public BffCookieOptions Cookie { get; set; } = new();
+    public BffSessionOptions Session { get; set; } = new();
+    public BffTokenOptions Tokens { get; set; } = new();
+    public BffSweeperOptions Sweeper { get; set; } = new();
+    public BffFrontendOptions Frontend { get; set; } = new();
+}

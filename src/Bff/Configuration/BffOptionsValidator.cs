@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Options;
+
+namespace Bff.Configuration;
+
+/// <summary>Fails start-up on a configuration the gateway cannot run safely with, naming the key and the fix.</summary>
+internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValidateOptions<BffOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BffOptions options)
+    {
+        var failures = new List<string>();
+        ValidateOidc(options.Oidc, failures);
+        ValidateCookie(options.Cookie, failures);
+        ValidateLifetimes(options, failures);
+        ValidateFrontend(options.Frontend, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateOidc(BffOidcOptions oidc, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(oidc.Authority))
+        {
+            failures.Add("Bff:Oidc:Authority is missing: set it to the identity provider's issuer URL (e.g. https://idp.example.com).");
+        }
+        else if (!Uri.TryCreate(oidc.Authority, UriKind.Absolute, out var authority)
+                 || authority.Scheme is not ("https" or "http"))
+        {
+            failures.Add($"Bff:Oidc:Authority '{oidc.Authority}' is not an absolute http(s) URL.");
+        }
+        else if (authority.Scheme == "http" && oidc.RequireHttpsMetadata)
+        {
+            failures.Add("Bff:Oidc:Authority uses http while Bff:Oidc:RequireHttpsMetadata is true: use https, or set RequireHttpsMetadata=false for a lab provider.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.ClientId))
+        {
+            failures.Add("Bff:Oidc:ClientId is missing: set it to the client id registered for this gateway at the provider.");
+        }
+
+        if (oidc.Scopes.Count > 0 && !oidc.Scopes.Contains("openid"))
+        {
+            failures.Add("Bff:Oidc:Scopes must contain 'openid'.");
+        }
+    }
+
+    private void ValidateCookie(BffCookieOptions cookie, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(cookie.Name) || cookie.Name.Any(c => !IsCookieNameChar(c)))
+        {
+            failures.Add($"Bff:Cookie:Name '{cookie.Name}' is not a valid cookie name.");
+        }
+        else if (!cookie.Name.StartsWith("__Host-", StringComparison.Ordinal) && !environment.IsDevelopment())
+        {
+            failures.Add($"Bff:Cookie:Name '{cookie.Name}' must start with '__Host-' so the browser pins it to this origin (Secure, Path=/, no Domain).");
+        }
+
+        if (cookie.SameSite is SameSiteMode.None or SameSiteMode.Unspecified)
+        {
+            failures.Add("Bff:Cookie:SameSite must be Strict or Lax: the session cookie must not travel on cross-site requests.");
+        }
+    }
+
+    private static void ValidateLifetimes(BffOptions options, List<string> failures)
+    {
+        RequirePositive(options.Session.IdleTimeout, "Bff:Session:IdleTimeout", failures);
+        RequirePositive(options.Session.AbsoluteTimeout, "Bff:Session:AbsoluteTimeout", failures);
+        RequirePositive(options.Tokens.IdpTimeout, "Bff:Tokens:IdpTimeout", failures);
+        RequirePositive(options.Sweeper.Interval, "Bff:Sweeper:Interval", failures);
+        if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            failures.Add("Bff:Tokens:RefreshBeforeExpiry must not be negative.");
+        }
+
+        if (options.Sweeper.MaxConcurrency < 1)
+        {
+            failures.Add("Bff:Sweeper:MaxConcurrency must be at least 1.");
+        }
+    }
+
+    private void ValidateFrontend(BffFrontendOptions frontend, List<string> failures)
+    {
+        if (!string.IsNullOrWhiteSpace(frontend.Path)
+            && !Directory.Exists(frontend.ResolvePath(environment.ContentRootPath)))
+        {
+            failures.Add($"Bff:Frontend:Path '{frontend.Path}' is not an existing folder: point it at the SPA's build output or leave it empty.");
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string key, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key} must be a positive duration (e.g. 00:00:10), got {value}.");
+        }
+    }
+
+    // RFC 6265 §4.1.1: a cookie name is an RFC 2616 token.
+    private static bool IsCookieNameChar(char c) =>
+        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
+}

@@ -1,0 +1,27 @@
+namespace Bff.Diagnostics;
+
+/// <summary>Every log event id of the gateway, in one place so they stay unique.</summary>
+internal static class EventIds
+{
+    public const int InMemoryStoreInUse = 1;
+    public const int RedisStoreInUse = 2;
+
+    public const int SessionCreated = 100;
+    public const int SessionEnded = 101;
+    public const int SessionExpired = 102;
+    public const int SessionUnreadable = 103;
+
+    public const int Refreshed = 200;
+    public const int RefreshRejected = 201;
+    public const int RefreshFailed = 202;
+    public const int RefreshCrashed = 203;
+    public const int RefreshWaitTimedOut = 204;
+    public const int StoreRetry = 205;
+    public const int PublishFailed = 206;
+
+    public const int ProviderMetadataUnavailable = 300;
+    public const int RevocationFailed = 301;
+
+    public const int ProxyRejected = 400;
+    public const int StoreUnavailable = 401;
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Diagnostics;
+
+/// <summary>Source-generated log messages. Sessions appear only as the hash of their id; tokens never appear.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventIds.InMemoryStoreInUse, LogLevel.Warning,
+        "Bff:Redis:Configuration is empty: sessions are kept in this process only. Run a single instance; every restart logs all users out. Configure Redis for production.")]
+    public static partial void InMemoryStoreInUse(ILogger logger);
+
+    [LoggerMessage(EventIds.RedisStoreInUse, LogLevel.Information, "Sessions are stored in Redis under key prefix '{KeyPrefix}'.")]
+    public static partial void RedisStoreInUse(ILogger logger, string keyPrefix);
+
+    [LoggerMessage(EventIds.SessionCreated, LogLevel.Information, "Session {SessionHash} created.")]
+    public static partial void SessionCreated(ILogger logger, string sessionHash);
+
+    [LoggerMessage(EventIds.SessionEnded, LogLevel.Information, "Session {SessionHash} ended: {Reason}.")]
+    public static partial void SessionEnded(ILogger logger, string sessionHash, string reason);
+
+    [LoggerMessage(EventIds.SessionUnreadable, LogLevel.Warning, "Session {SessionHash} could not be read ({Error}); answering 503 and keeping it.")]
+    public static partial void SessionUnreadable(ILogger logger, string sessionHash, string error);
+
+    [LoggerMessage(EventIds.Refreshed, LogLevel.Information, "Session {SessionHash} refreshed: version {FromVersion} -> {ToVersion}.")]
+    public static partial void Refreshed(ILogger logger, string sessionHash, long fromVersion, long? toVersion);
+
+    [LoggerMessage(EventIds.RefreshRejected, LogLevel.Information, "Session {SessionHash}: the provider rejected the refresh token ({Detail}); the session ends.")]
+    public static partial void RefreshRejected(ILogger logger, string sessionHash, string detail);
+
+    [LoggerMessage(EventIds.RefreshFailed, LogLevel.Warning, "Session {SessionHash}: refresh failed ({Detail}); the session stays.")]
+    public static partial void RefreshFailed(ILogger logger, string sessionHash, string detail);
+
+    [LoggerMessage(EventIds.RefreshCrashed, LogLevel.Error, "Session {SessionHash}: refresh aborted; the session stays.")]
+    public static partial void RefreshCrashed(ILogger logger, string sessionHash, Exception exception);
+
+    [LoggerMessage(EventIds.RefreshWaitTimedOut, LogLevel.Warning, "Session {SessionHash}: waited past the lock lease for another refresh; answering without a new token.")]
+    public static partial void RefreshWaitTimedOut(ILogger logger, string sessionHash);
+
+    [LoggerMessage(EventIds.StoreRetry, LogLevel.Warning, "Session {SessionHash}: storing refreshed tokens failed (attempt {Attempt}, {Error}); retrying while the lease holds.")]
+    public static partial void StoreRetry(ILogger logger, string sessionHash, int attempt, string error);
+
+    [LoggerMessage(EventIds.PublishFailed, LogLevel.Warning, "Session {SessionHash}: publishing the refresh failed ({Error}); waiters fall back to re-reading.")]
+    public static partial void PublishFailed(ILogger logger, string sessionHash, string error);
+
+    [LoggerMessage(EventIds.ProviderMetadataUnavailable, LogLevel.Warning, "The provider's discovery document is unavailable ({Error}).")]
+    public static partial void ProviderMetadataUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventIds.RevocationFailed, LogLevel.Warning, "Revoking the refresh token at logout failed ({Detail}); the session ends anyway.")]
+    public static partial void RevocationFailed(ILogger logger, string detail);
+
+    [LoggerMessage(EventIds.ProxyRejected, LogLevel.Debug, "Request to route {RouteId} rejected: {Error}.")]
+    public static partial void ProxyRejected(ILogger logger, string routeId, string error);
+
+    [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "The session store is unavailable ({Error}); answering 503.")]
+    public static partial void StoreUnavailable(ILogger logger, string error);
+}

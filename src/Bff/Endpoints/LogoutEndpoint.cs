@@ -1,0 +1,108 @@
+using Bff.Configuration;
+using Bff.Diagnostics;
+using Bff.Sessions;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Endpoints;
+
+/// <summary>
+/// <c>GET /bff/logout?sid=…</c> (the sid from <c>/bff/user</c>, so a cross-site link cannot log the user out)
+/// or <c>POST /bff/logout</c> with <c>X-CSRF: 1</c>: revokes the refresh token at the provider, ends the
+/// session, then signs out at the provider when it has an end-session endpoint.
+/// </summary>
+internal static class LogoutEndpoint
+{
+    /// <summary>Hands the id token to the OIDC handler's sign-out redirect without putting it in any cookie or state.</summary>
+    public const string IdTokenHintItem = "Bff.IdTokenHint";
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        SessionResolver sessions,
+        ISessionStore store,
+        SessionCookie cookie,
+        ITokenEndpointClient tokenEndpoint,
+        ProviderMetadata provider,
+        IOptions<BffOptions> options,
+        ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger(typeof(LogoutEndpoint));
+        var returnUrl = context.Request.Query["returnUrl"].ToString() is { Length: > 0 } requested ? requested : "/";
+        var isPost = HttpMethods.IsPost(context.Request.Method);
+        if (isPost && !Antiforgery.IsPresent(context))
+        {
+            await ProblemResponse.WriteAsync(context, BffError.Csrf);
+            return;
+        }
+
+        if (!LocalReturnUrl.IsLocal(returnUrl))
+        {
+            await ProblemResponse.WriteAsync(context, BffError.InvalidReturnUrl);
+            return;
+        }
+
+        SessionLookup lookup;
+        try
+        {
+            lookup = await sessions.LookupAsync(context);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            await ProblemResponse.WriteAsync(context, BffError.RefreshUnavailable);
+            return;
+        }
+
+        string? idToken = null;
+        if (lookup.Session is { } session)
+        {
+            if (!isPost && context.Request.Query["sid"] != session.Record.LogoutId)
+            {
+                await ProblemResponse.WriteAsync(context, BffError.InvalidLogoutRequest);
+                return;
+            }
+
+            if (session.Record.Tokens.RefreshToken is { } refreshToken)
+            {
+                using var timeout = new CancellationTokenSource(options.Value.Tokens.IdpTimeout);
+                try
+                {
+                    await tokenEndpoint.RevokeAsync(refreshToken, timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    Log.RevocationFailed(logger, "timeout");
+                }
+            }
+
+            await store.RemoveAsync(session.Key, CancellationToken.None);
+            Log.SessionEnded(logger, session.Key.Hash, "logout");
+            idToken = session.Record.Tokens.IdToken;
+        }
+
+        cookie.Delete(context);
+        SessionResolver.Forget(context, SessionLookup.Ended);
+
+        if (idToken is not null && await HasEndSessionEndpointAsync(provider, context.RequestAborted))
+        {
+            context.Items[IdTokenHintItem] = idToken;
+            await context.SignOutAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
+            return;
+        }
+
+        context.Response.Redirect(returnUrl);
+    }
+
+    private static async Task<bool> HasEndSessionEndpointAsync(ProviderMetadata provider, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return !string.IsNullOrEmpty((await provider.GetAsync(cancellationToken)).EndSessionEndpoint);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Bff.Configuration;
+using Bff.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Endpoints;
+
+/// <summary><c>GET /bff/user</c> with <c>X-CSRF: 1</c>: the user's claims and the session's expiries. Never a token.</summary>
+internal static class UserEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext context, SessionResolver sessions, IOptions<BffOptions> options)
+    {
+        if (!Antiforgery.IsPresent(context))
+        {
+            return Problem(BffError.Csrf);
+        }
+
+        SessionLookup lookup;
+        try
+        {
+            lookup = await sessions.LookupAsync(context);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return Problem(BffError.RefreshUnavailable);
+        }
+
+        if (lookup.Session is not { } session)
+        {
+            return Problem(lookup.Status == SessionLookupStatus.Ended ? BffError.SessionEnded : BffError.NotAuthenticated);
+        }
+
+        var record = session.Record;
+        var idleTimeout = options.Value.Session.IdleTimeout;
+        context.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new UserInfo(
+            record.Claims.Select(c => new UserClaim(c.Type, c.Value)).ToArray(),
+            new SessionInfo(
+                ExpiresAt: record.ExpiresAt(idleTimeout),
+                IdleExpiresAt: record.IdleExpiresAt(idleTimeout),
+                AbsoluteExpiresAt: record.AbsoluteExpiresAt,
+                AccessTokenExpiresAt: record.Tokens.AccessTokenExpiresAt,
+                LogoutUrl: $"/bff/logout?sid={Uri.EscapeDataString(record.LogoutId)}")));
+    }
+
+    private static IResult Problem(BffError error) => new ProblemResult(error);
+
+    private sealed record UserClaim(string Type, string Value);
+
+    private sealed record SessionInfo(
+        DateTimeOffset ExpiresAt,
+        DateTimeOffset IdleExpiresAt,
+        DateTimeOffset AbsoluteExpiresAt,
+        DateTimeOffset AccessTokenExpiresAt,
+        string LogoutUrl);
+
+    private sealed record UserInfo(IReadOnlyList<UserClaim> Claims, SessionInfo Session);
+}

@@ -1,0 +1,91 @@
+using Bff.Configuration;
+using Bff.Diagnostics;
+using Bff.Locking;
+using Bff.Proxy;
+using Bff.Sessions;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bff.Hosting;
+
+/// <summary>Registers the gateway: options, session store, refresh coordination, OIDC login and the YARP proxy.</summary>
+public static class BffServiceCollectionExtensions
+{
+    /// <summary>Adds the BFF gateway, configured from the <c>Bff</c> and <c>ReverseProxy</c> sections of <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddBff(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BffOptions>().Bind(configuration.GetSection(BffOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<BffMetrics>();
+
+        var redis = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Redis ?? new BffRedisOptions();
+        if (redis.Enabled)
+        {
+            AddRedisStore(services, redis);
+        }
+        else
+        {
+            AddInMemoryStore(services);
+        }
+
+        services.TryAddSingleton<LocalRefreshWaiters>();
+        services.TryAddSingleton<SessionCookie>();
+        services.TryAddSingleton<SessionResolver>();
+        services.TryAddSingleton<ProviderMetadata>();
+        services.TryAddSingleton<TokenRefreshCoordinator>();
+        services.AddHttpClient<ITokenEndpointClient, OAuthTokenEndpointClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultSignInScheme = BffSessionHandler.SchemeName;
+                options.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddScheme<AuthenticationSchemeOptions, BffSessionHandler>(BffSessionHandler.SchemeName, null)
+            .AddOpenIdConnect();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIdConnectOptions>, OidcHandlerSetup>());
+
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddTransforms<AccessTokenTransformProvider>();
+        return services;
+    }
+
+    private static void AddInMemoryStore(IServiceCollection services)
+    {
+        services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
+        services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
+        services.AddHealthChecks();
+    }
+
+    private static void AddRedisStore(IServiceCollection services, BffRedisOptions redis)
+    {
+        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var configuration = ConfigurationOptions.Parse(redis.Configuration!);
+            // Start even while Redis is down: requests answer 503 and /readyz fails until it is back.
+            configuration.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(configuration);
+        });
+        services.TryAddSingleton<RedisKeys>();
+        services.TryAddSingleton<ISessionStore, RedisSessionStore>();
+        services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
+        services.TryAddSingleton<IRefreshSignal, RedisRefreshSignal>();
+
+        // Every instance must read every other instance's OIDC state and encrypted sessions.
+        services.AddDataProtection().SetApplicationName("Bff");
+        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((options, connection, keys) =>
+            options.XmlRepository = new RedisXmlRepository(() => connection.GetDatabase(), keys.DataProtectionKeys));
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+    }
+}

@@ -1,0 +1,8 @@
+using Bff.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddBff(builder.Configuration);
+
+var app = builder.Build();
+app.MapBff();
+app.Run();

@@ -1,0 +1,26 @@
+namespace Bff.Sessions;
+
+/// <summary>
+/// Where sessions live: in process (single instance) or in Redis (a fleet). Every implementation passes the
+/// same contract tests (<c>SessionStoreContract</c>).
+/// </summary>
+internal interface ISessionStore
+{
+    /// <summary>The session, or null when it does not exist or has expired.</summary>
+    Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken);
+
+    /// <summary>Stores a new session (version 1).</summary>
+    Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the tokens only if the stored version is still <paramref name="expectedVersion"/>; the stored
+    /// version then becomes <paramref name="expectedVersion"/> + 1. Returns the new record, or null when the
+    /// session changed or is gone (a fenced, compare-and-set write).
+    /// </summary>
+    Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken);
+
+    /// <summary>Slides the idle timeout; does not change the version.</summary>
+    Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken);
+
+    Task RemoveAsync(SessionKey key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Bff.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// The embedded single-instance store: sessions live in this process and are lost on restart. Records are
+/// immutable, so <see cref="ConcurrentDictionary{TKey,TValue}.TryUpdate"/> gives the same compare-and-set as
+/// the Redis script.
+/// </summary>
+internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimeProvider time) : ISessionStore
+{
+    private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
+    private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
+
+    public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        if (!_sessions.TryGetValue(key.Hash, out var session))
+        {
+            return Task.FromResult<SessionRecord?>(null);
+        }
+
+        if (session.IsExpired(time.GetUtcNow(), _idleTimeout))
+        {
+            _sessions.TryRemove(new KeyValuePair<string, SessionRecord>(key.Hash, session));
+            return Task.FromResult<SessionRecord?>(null);
+        }
+
+        return Task.FromResult<SessionRecord?>(session);
+    }
+
+    public Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
+    {
+        _sessions[key.Hash] = session;
+        return Task.CompletedTask;
+    }
+
+    public Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    {
+        while (_sessions.TryGetValue(key.Hash, out var current) && current.Version == expectedVersion)
+        {
+            var updated = current with { Version = expectedVersion + 1, Tokens = tokens };
+            if (_sessions.TryUpdate(key.Hash, updated, current))
+            {
+                return Task.FromResult<SessionRecord?>(updated);
+            }
+        }
+
+        return Task.FromResult<SessionRecord?>(null);
+    }
+
+    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
+    {
+        while (_sessions.TryGetValue(key.Hash, out var current) && current.LastActiveAt < lastActiveAt)
+        {
+            if (_sessions.TryUpdate(key.Hash, current with { LastActiveAt = lastActiveAt }, current))
+            {
+                break;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        _sessions.TryRemove(key.Hash, out _);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,22 @@
+using Bff.Configuration;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Redis key layout. Every per-session key wraps the session hash in a hash tag (<c>{…}</c>) so a session's
+/// keys share one Redis Cluster slot and can meet in one script. No key carries the cookie's session id.
+/// </summary>
+internal sealed class RedisKeys(IOptions<BffOptions> options)
+{
+    private readonly string _prefix = options.Value.Redis.KeyPrefix;
+
+    public RedisKey Session(SessionKey key) => $"{_prefix}{{{key.Hash}}}:session";
+
+    public RedisKey RefreshLock(string sessionHash) => $"{_prefix}{{{sessionHash}}}:lock";
+
+    public RedisKey DataProtectionKeys => $"{_prefix}data-protection-keys";
+
+    public RedisChannel RefreshChannel => RedisChannel.Literal($"{_prefix}refreshed");
+}

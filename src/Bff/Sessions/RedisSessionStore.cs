@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Bff.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Sessions in a Redis hash: <c>v</c> version, <c>d</c> tokens and claims encrypted with ASP.NET Data
+/// Protection (a dump yields no usable token, DESIGN invariant 8), <c>a</c> last activity and <c>x</c> absolute
+/// expiry in Unix milliseconds. The key's TTL follows the idle and absolute lifetimes.
+/// </summary>
+internal sealed class RedisSessionStore(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IDataProtectionProvider dataProtection,
+    IOptions<BffOptions> options,
+    TimeProvider time) : ISessionStore
+{
+    // Fenced write (DESIGN invariant 3): replace the payload only if the version is the one the caller read.
+    private static readonly LuaScript ReplaceIfVersion = LuaScript.Prepare("""
+        local v = redis.call('HGET', @key, 'v')
+        if not v or tonumber(v) ~= tonumber(@expected) then return 0 end
+        redis.call('HSET', @key, 'v', tonumber(@expected) + 1, 'd', @payload)
+        return 1
+        """);
+
+    // Sliding idle timeout: only an existing session is touched, and its TTL moves with it.
+    private static readonly LuaScript TouchIfExists = LuaScript.Prepare("""
+        if redis.call('EXISTS', @key) == 0 then return 0 end
+        redis.call('HSET', @key, 'a', @lastActive)
+        redis.call('PEXPIRE', @key, @ttl)
+        return 1
+        """);
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1");
+    private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
+
+    public async Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key), ["v", "d", "a", "x"]);
+        if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull || fields[3].IsNull)
+        {
+            return null;
+        }
+
+        var payload = Unprotect((byte[])fields[1]!);
+        var session = new SessionRecord
+        {
+            Version = (long)fields[0],
+            Tokens = payload.Tokens,
+            Claims = payload.Claims,
+            CreatedAt = payload.CreatedAt,
+            LogoutId = payload.LogoutId,
+            LastActiveAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]),
+            AbsoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[3]),
+        };
+        return session.IsExpired(time.GetUtcNow(), _idleTimeout) ? null : session;
+    }
+
+    public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
+    {
+        var redisKey = keys.Session(key);
+        var transaction = redis.GetDatabase().CreateTransaction();
+        _ = transaction.KeyDeleteAsync(redisKey);
+        _ = transaction.HashSetAsync(redisKey,
+        [
+            new HashEntry("v", session.Version),
+            new HashEntry("d", Protect(session)),
+            new HashEntry("a", session.LastActiveAt.ToUnixTimeMilliseconds()),
+            new HashEntry("x", session.AbsoluteExpiresAt.ToUnixTimeMilliseconds()),
+        ]);
+        _ = transaction.KeyExpireAsync(redisKey, TimeToLive(session.LastActiveAt, session.AbsoluteExpiresAt));
+        if (!await transaction.ExecuteAsync())
+        {
+            throw new RedisException("The session could not be stored.");
+        }
+    }
+
+    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(key, cancellationToken);
+        if (current is null || current.Version != expectedVersion)
+        {
+            return null;
+        }
+
+        var updated = current with { Version = expectedVersion + 1, Tokens = tokens };
+        var written = (int)await redis.GetDatabase().ScriptEvaluateAsync(ReplaceIfVersion,
+            new { key = keys.Session(key), expected = expectedVersion, payload = Protect(updated) });
+        return written == 1 ? updated : null;
+    }
+
+    public async Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(key, cancellationToken);
+        if (current is null)
+        {
+            return;
+        }
+
+        var ttl = TimeToLive(lastActiveAt, current.AbsoluteExpiresAt);
+        await redis.GetDatabase().ScriptEvaluateAsync(TouchIfExists,
+            new { key = keys.Session(key), lastActive = lastActiveAt.ToUnixTimeMilliseconds(), ttl = (long)ttl.TotalMilliseconds });
+    }
+
+    public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken) =>
+        redis.GetDatabase().KeyDeleteAsync(keys.Session(key));
+
+    private TimeSpan TimeToLive(DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt)
+    {
+        var expiresAt = lastActiveAt + _idleTimeout < absoluteExpiresAt ? lastActiveAt + _idleTimeout : absoluteExpiresAt;
+        var ttl = expiresAt - time.GetUtcNow();
+        return ttl > TimeSpan.FromMilliseconds(1) ? ttl : TimeSpan.FromMilliseconds(1);
+    }
+
+    private byte[] Protect(SessionRecord session) =>
+        _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(
+            new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
+            SessionPayloadJsonContext.Default.SessionPayload));
+
+    private SessionPayload Unprotect(byte[] protectedPayload) =>
+        JsonSerializer.Deserialize(_protector.Unprotect(protectedPayload), SessionPayloadJsonContext.Default.SessionPayload)
+        ?? throw new InvalidDataException("Empty session payload.");
+}

@@ -1,0 +1,64 @@
+using Bff.Configuration;
+using Bff.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Finds the request's session from its cookie, once per request, and slides its idle timeout (written at
+/// most once per <see cref="TouchInterval"/>, not on every request).
+/// </summary>
+internal sealed class SessionResolver(
+    ISessionStore store,
+    SessionCookie cookie,
+    IOptions<BffOptions> options,
+    TimeProvider time,
+    ILogger<SessionResolver> logger)
+{
+    private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
+
+    private TimeSpan TouchInterval => _idleTimeout / 100 < TimeSpan.FromMinutes(1) ? _idleTimeout / 100 : TimeSpan.FromMinutes(1);
+
+    /// <exception cref="SessionStoreUnavailableException">The store could not be read; the caller answers 503.</exception>
+    public async ValueTask<SessionLookup> LookupAsync(HttpContext context)
+    {
+        if (context.Features.Get<SessionLookup>() is { } memoised)
+        {
+            return memoised;
+        }
+
+        var lookup = await ReadAsync(context);
+        context.Features.Set(lookup);
+        return lookup;
+    }
+
+    /// <summary>Forgets the memoised lookup, e.g. after the session ended during this request.</summary>
+    public static void Forget(HttpContext context, SessionLookup replacement) => context.Features.Set(replacement);
+
+    private async Task<SessionLookup> ReadAsync(HttpContext context)
+    {
+        if (!cookie.TryRead(context, out var key, out var present))
+        {
+            return present ? SessionLookup.Ended : SessionLookup.Anonymous;
+        }
+
+        SessionRecord? record;
+        try
+        {
+            record = await store.GetAsync(key, context.RequestAborted);
+            var now = time.GetUtcNow();
+            if (record is not null && now - record.LastActiveAt >= TouchInterval)
+            {
+                await store.TouchAsync(key, now, context.RequestAborted);
+                record = record with { LastActiveAt = now };
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SessionUnreadable(logger, key.Hash, exception.GetType().Name);
+            throw new SessionStoreUnavailableException(exception);
+        }
+
+        return record is null ? SessionLookup.Ended : new SessionLookup(SessionLookupStatus.Found, new ResolvedSession(key, record));
+    }
+}

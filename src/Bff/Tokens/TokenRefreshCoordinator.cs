@@ -1,0 +1,246 @@
+using System.Collections.Concurrent;
+using Bff.Configuration;
+using Bff.Diagnostics;
+using Bff.Locking;
+using Bff.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Tokens;
+
+/// <summary>
+/// Hands out access tokens, refreshing them so that each refresh token is presented to the provider at most
+/// once, fleet-wide (DESIGN invariants 1-5):
+/// <list type="number">
+/// <item>In this process, concurrent needs of one session share one flight (a task per session hash).</item>
+/// <item>Across processes, the per-session lease lock decides which flight calls the provider; the holder
+/// re-reads the session under the lock and refreshes only if the token it read still needs it.</item>
+/// <item>The new tokens are written with a version check, then published so waiters elsewhere wake up and
+/// re-read instead of polling.</item>
+/// </list>
+/// A flight never depends on the request that started it: a browser that goes away cannot cancel a refresh
+/// half-way and lose the rotated refresh token.
+/// </summary>
+internal sealed class TokenRefreshCoordinator(
+    ISessionStore store,
+    IRefreshLock refreshLock,
+    IRefreshSignal signal,
+    ITokenEndpointClient tokenEndpoint,
+    IOptions<BffOptions> options,
+    TimeProvider time,
+    BffMetrics metrics,
+    ILogger<TokenRefreshCoordinator> logger)
+{
+    /// <summary>A waiter re-reads the session at least this often, in case a published result was lost.</summary>
+    private static readonly TimeSpan FallbackReread = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Task<AccessTokenResult>> _flights = new(StringComparer.Ordinal);
+    private readonly BffTokenOptions _tokens = options.Value.Tokens;
+
+    /// <summary>Number of flights in this process, for graceful shutdown and tests.</summary>
+    public int InFlightCount => _flights.Count;
+
+    /// <summary>The session's access token, refreshed first when it expires within <c>Bff:Tokens:RefreshBeforeExpiry</c>.</summary>
+    public Task<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken) =>
+        session.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry)
+            ? JoinFlightAsync(key, session.Version, force: false, cancellationToken)
+            : Task.FromResult(AccessTokenResult.From(session));
+
+    /// <summary>
+    /// Refreshes the token of session version <paramref name="rejectedVersion"/> even though it looked valid
+    /// (the upstream API answered 401 to it). A newer version is returned as is: it was refreshed already.
+    /// </summary>
+    public Task<AccessTokenResult> ForceRefreshAsync(SessionKey key, long rejectedVersion, CancellationToken cancellationToken) =>
+        JoinFlightAsync(key, rejectedVersion, force: true, cancellationToken);
+
+    private Task<AccessTokenResult> JoinFlightAsync(SessionKey key, long observedVersion, bool force, CancellationToken cancellationToken)
+    {
+        var mine = new TaskCompletionSource<AccessTokenResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = _flights.GetOrAdd(key.Hash, mine.Task);
+        if (flight == mine.Task)
+        {
+            _ = FlyAsync(key, observedVersion, force, mine);
+        }
+        else
+        {
+            metrics.JoinedInFlightRefresh();
+        }
+
+        return flight.WaitAsync(cancellationToken);
+    }
+
+    private async Task FlyAsync(SessionKey key, long observedVersion, bool force, TaskCompletionSource<AccessTokenResult> flight)
+    {
+        AccessTokenResult result;
+        try
+        {
+            result = await RefreshWhenLockedAsync(key, observedVersion, force);
+        }
+        catch (Exception exception)
+        {
+            // Redis errors, corrupt data, bugs: the request fails with 503, the session stays (invariant 5).
+            Log.RefreshCrashed(logger, key.Hash, exception);
+            result = AccessTokenResult.Unavailable;
+        }
+        finally
+        {
+            _flights.TryRemove(new KeyValuePair<string, Task<AccessTokenResult>>(key.Hash, flight.Task));
+        }
+
+        flight.SetResult(result);
+    }
+
+    private async Task<AccessTokenResult> RefreshWhenLockedAsync(SessionKey key, long observedVersion, bool force)
+    {
+        var deadline = time.GetUtcNow() + _tokens.MaxWait;
+        var waitStarted = time.GetTimestamp();
+        var waited = false;
+        while (true)
+        {
+            var published = signal.Subscribe(key.Hash);
+            await using (var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None))
+            {
+                if (lease is not null)
+                {
+                    if (waited)
+                    {
+                        metrics.LockWaited(time.GetElapsedTime(waitStarted));
+                    }
+
+                    return await RefreshHoldingLockAsync(key, observedVersion, force, lease);
+                }
+            }
+
+            waited = true;
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining > TimeSpan.Zero)
+            {
+                await Task.WhenAny(published, Task.Delay(remaining < FallbackReread ? remaining : FallbackReread, time));
+            }
+
+            var current = await store.GetAsync(key, CancellationToken.None);
+            if (current is null)
+            {
+                metrics.LockWaited(time.GetElapsedTime(waitStarted));
+                return AccessTokenResult.Ended;
+            }
+
+            // Another holder stored newer tokens: use them (invariant 2).
+            var now = time.GetUtcNow();
+            if (current.Version != observedVersion && (force || !current.Tokens.NeedsRefresh(now, _tokens.RefreshBeforeExpiry)))
+            {
+                metrics.LockWaited(time.GetElapsedTime(waitStarted));
+                return AccessTokenResult.From(current);
+            }
+
+            if (now >= deadline)
+            {
+                metrics.LockWaited(time.GetElapsedTime(waitStarted));
+                Log.RefreshWaitTimedOut(logger, key.Hash);
+                return !force && current.Tokens.IsAccessTokenValid(now) ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable;
+            }
+        }
+    }
+
+    private async Task<AccessTokenResult> RefreshHoldingLockAsync(SessionKey key, long observedVersion, bool force, IRefreshLease lease)
+    {
+        // Double-check under the lock: another flight may have refreshed while this one waited.
+        var current = await store.GetAsync(key, CancellationToken.None);
+        if (current is null)
+        {
+            return AccessTokenResult.Ended;
+        }
+
+        var needsRefresh = force
+            ? current.Version == observedVersion
+            : current.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry);
+        if (!needsRefresh)
+        {
+            return AccessTokenResult.From(current);
+        }
+
+        var result = await CallProviderAsync(current.Tokens);
+        metrics.Refreshed(result.Outcome);
+        switch (result.Outcome)
+        {
+            case TokenRefreshOutcome.Succeeded:
+                var updated = await StoreRefreshedTokensAsync(key, current.Version, result.Tokens!, lease);
+                await PublishQuietlyAsync(key);
+                Log.Refreshed(logger, key.Hash, current.Version, updated?.Version);
+                return updated is not null ? AccessTokenResult.From(updated) : await ReadAfterLostWriteAsync(key);
+
+            case TokenRefreshOutcome.Rejected:
+                Log.RefreshRejected(logger, key.Hash, result.Detail);
+                await store.RemoveAsync(key, CancellationToken.None);
+                await PublishQuietlyAsync(key);
+                return AccessTokenResult.Ended;
+
+            default:
+                Log.RefreshFailed(logger, key.Hash, result.Detail);
+                return !force && current.Tokens.IsAccessTokenValid(time.GetUtcNow())
+                    ? AccessTokenResult.From(current)
+                    : AccessTokenResult.Unavailable;
+        }
+    }
+
+    private async Task<TokenRefreshResult> CallProviderAsync(TokenSet tokens)
+    {
+        using var timeout = new CancellationTokenSource(_tokens.IdpTimeout, time);
+        try
+        {
+            return await tokenEndpoint.RefreshAsync(tokens, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return TokenRefreshResult.Failure($"no answer within Bff:Tokens:IdpTimeout ({_tokens.IdpTimeout})");
+        }
+    }
+
+    /// <summary>
+    /// The provider has rotated the refresh token: the new one exists nowhere else, so keep trying to store it
+    /// while the lease can be kept (a Redis blip must not turn into a reuse of the spent token).
+    /// </summary>
+    private async Task<SessionRecord?> StoreRefreshedTokensAsync(SessionKey key, long version, TokenSet tokens, IRefreshLease lease)
+    {
+        var retryUntil = time.GetUtcNow() + _tokens.LockLease;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.TryReplaceTokensAsync(key, version, tokens, CancellationToken.None);
+            }
+            catch (Exception exception) when (time.GetUtcNow() < retryUntil)
+            {
+                Log.StoreRetry(logger, key.Hash, attempt, exception.GetType().Name);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), time);
+                try
+                {
+                    await lease.ExtendAsync(_tokens.LockLease);
+                }
+                catch (Exception)
+                {
+                    // The next store attempt will tell whether Redis is back.
+                }
+            }
+        }
+    }
+
+    /// <summary>The fenced write lost: the session was ended or rewritten meanwhile. Report what is there now.</summary>
+    private async Task<AccessTokenResult> ReadAfterLostWriteAsync(SessionKey key)
+    {
+        var current = await store.GetAsync(key, CancellationToken.None);
+        return current is null ? AccessTokenResult.Ended : AccessTokenResult.From(current);
+    }
+
+    private async Task PublishQuietlyAsync(SessionKey key)
+    {
+        try
+        {
+            await signal.PublishAsync(key.Hash);
+        }
+        catch (Exception exception)
+        {
+            // Waiters fall back to re-reading the store.
+            Log.PublishFailed(logger, key.Hash, exception.GetType().Name);
+        }
+    }
+}
