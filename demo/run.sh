@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the demo end to end on one machine: the demo identity provider (OpenIddict, strict refresh-token
+# rotation, 30-second access tokens), the sample API and the gateway with its embedded defaults (in-memory
+# session store). Open http://localhost:5000 and sign in as alice / alice. Ctrl+C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dotnet build Bff.sln -c Release -nologo -v quiet
+bin() { echo "$1/bin/Release/net10.0/$2.dll"; }
+
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+
+DEMO_IDP_ACCESS_TOKEN_SECONDS="${DEMO_IDP_ACCESS_TOKEN_SECONDS:-30}" \
+  dotnet "$(bin demo/Bff.Demo.IdentityProvider Bff.Demo.IdentityProvider)" & pids+=($!)
+DEMO_API_AUTHORITY=http://localhost:5001/ \
+  dotnet "$(bin demo/Bff.Demo.Api Bff.Demo.Api)" & pids+=($!)
+
+for _ in $(seq 1 60); do
+  curl -fs http://localhost:5001/.well-known/openid-configuration >/dev/null && break
+  sleep 0.5
+done
+
+# The gateway reads appsettings.json from the repository root (its content root here), then these overrides.
+ASPNETCORE_URLS=http://localhost:5000 \
+Bff__Oidc__Authority=http://localhost:5001/ \
+Bff__Oidc__ClientId=spa-bff \
+Bff__Oidc__ClientSecret=demo-secret \
+Bff__Oidc__RequireHttpsMetadata=false \
+Bff__Tokens__RefreshBeforeExpiry=00:00:05 \
+Bff__Frontend__Path="$PWD/demo/wwwroot" \
+ReverseProxy__Clusters__api__Destinations__d1__Address=http://localhost:5002/ \
+  dotnet "$(bin src/Bff Bff)" & pids+=($!)
+
+echo "Demo: open http://localhost:5000 and sign in as alice / alice (Ctrl+C to stop)."
+wait -n "${pids[@]}"

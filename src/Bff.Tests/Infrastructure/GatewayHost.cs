@@ -1,0 +1,85 @@
+using Bff.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Tests.Infrastructure;
+
+/// <summary>
+/// One gateway instance on real Kestrel (127.0.0.1, free port), built exactly as Program.cs builds it, from
+/// configuration keys only. Tests may swap the clock or wrap the token endpoint's HTTP handler for faults.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, string address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public string Address { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Configuration that points a gateway at <paramref name="provider"/> and its sample API.</summary>
+    public static Dictionary<string, string?> ConfigurationFor(ProviderHost provider, string? redis = null) => new()
+    {
+        ["Bff:Oidc:Authority"] = provider.Authority,
+        ["Bff:Oidc:ClientId"] = provider.Settings.ClientId,
+        ["Bff:Oidc:ClientSecret"] = provider.Settings.ClientSecret,
+        ["Bff:Oidc:RequireHttpsMetadata"] = "false",
+        ["Bff:Redis:Configuration"] = redis ?? "",
+        ["Bff:Redis:KeyPrefix"] = $"bff-test-{Guid.NewGuid():N}:",
+        ["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:30",
+        ["Bff:Tokens:IdpTimeout"] = "00:00:05",
+        ["ReverseProxy:Routes:api:ClusterId"] = "api",
+        ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
+        ["ReverseProxy:Routes:api:Metadata:Bff.AccessToken"] = "User",
+        ["ReverseProxy:Routes:public:ClusterId"] = "api",
+        ["ReverseProxy:Routes:public:Match:Path"] = "/public/{**rest}",
+        ["ReverseProxy:Routes:public:Metadata:Bff.AccessToken"] = "UserOrNone",
+        ["ReverseProxy:Routes:public:Transforms:0:PathPattern"] = "/api/{**rest}",
+        ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = provider.ApiAddress,
+    };
+
+    /// <summary>Starts a gateway and registers its origin with the provider.</summary>
+    public static async Task<GatewayHost> StartAsync(
+        ProviderHost provider,
+        IDictionary<string, string?> configuration,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var app = Build(configuration, configureServices);
+        await app.StartAsync();
+        var address = ProviderHost.Address(app);
+        await provider.AllowGatewayAsync(address);
+        return new GatewayHost(app, address);
+    }
+
+    /// <summary>Builds (without starting) a gateway from configuration keys alone, as an operator would run it.</summary>
+    public static WebApplication Build(IDictionary<string, string?> configuration, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Production",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddBff(builder.Configuration);
+        var app = builder.Build();
+        app.MapBff();
+        return app;
+    }
+
+    /// <summary>Replaces the gateway's clock (register before AddBff, which only TryAdds the system clock).</summary>
+    public static Action<IServiceCollection> WithClock(TimeProvider time) => services => services.TryAddSingleton(time);
+
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
