@@ -12,7 +12,9 @@ public static class DemoApi
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls);
-        builder.Logging.SetMinimumLevel(minimumLogLevel);
+        // Last source wins: quiets every category, whatever appsettings.json sits in the content root.
+        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", minimumLogLevel.ToString()),
+            new("Logging:LogLevel:Microsoft", minimumLogLevel.ToString()), new("Logging:LogLevel:Microsoft.AspNetCore", minimumLogLevel.ToString()), new("Logging:LogLevel:OpenIddict", minimumLogLevel.ToString())]);
         builder.Services.AddSingleton<UpstreamLog>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {

@@ -2,7 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
+using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -19,7 +21,9 @@ public static class DemoIdentityProvider
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.Logging.SetMinimumLevel(settings.MinimumLogLevel);
+        // Last source wins: quiets every category, whatever appsettings.json sits in the content root.
+        builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", settings.MinimumLogLevel.ToString()),
+            new("Logging:LogLevel:Microsoft", settings.MinimumLogLevel.ToString()), new("Logging:LogLevel:Microsoft.AspNetCore", settings.MinimumLogLevel.ToString()), new("Logging:LogLevel:OpenIddict", settings.MinimumLogLevel.ToString())]);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<TokenRequestLog>();
 
@@ -76,6 +80,9 @@ public static class DemoIdentityProvider
     {
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<DemoIdpDbContext>().Database.EnsureCreatedAsync();
+        // Builds the server options now (ephemeral RSA keys included) rather than inside the first request,
+        // which on a loaded 2-core machine took longer than a client's timeout.
+        _ = scope.ServiceProvider.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
         var settings = scope.ServiceProvider.GetRequiredService<DemoIdentityProviderSettings>();
         var descriptor = new OpenIddictApplicationDescriptor
         {

@@ -51,7 +51,8 @@ public sealed class GatewayHost : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null)
     {
         var app = Build(configuration, configureServices);
-        await app.StartAsync();
+        // Outside xUnit's synchronization context, as in ProviderHost.
+        await Task.Run(() => app.StartAsync());
         var address = ProviderHost.Address(app);
         await provider.AllowGatewayAsync(address);
         return new GatewayHost(app, address);

@@ -31,7 +31,11 @@ public class ProviderHost : IAsyncLifetime
     public TokenRequestLog TokenLog => _idp.Services.GetRequiredService<TokenRequestLog>();
     public UpstreamLog Upstream => _api.Services.GetRequiredService<UpstreamLog>();
 
-    public virtual async Task InitializeAsync()
+    // Hosts start on the thread pool, outside xUnit's limited-concurrency synchronization context, which
+    // Kestrel's and the handlers' continuations would otherwise queue behind the tests themselves.
+    public virtual Task InitializeAsync() => Task.Run(StartAsync);
+
+    private async Task StartAsync()
     {
         _idp = DemoIdentityProvider.Build(Settings);
         await DemoIdentityProvider.InitializeAsync(_idp);

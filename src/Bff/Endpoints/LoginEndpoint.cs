@@ -1,3 +1,4 @@
+using Bff.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 
@@ -6,7 +7,7 @@ namespace Bff.Endpoints;
 /// <summary><c>GET /bff/login?returnUrl=/path</c>: starts the authorization code flow with PKCE.</summary>
 internal static class LoginEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, string? returnUrl)
+    public static async Task HandleAsync(HttpContext context, string? returnUrl, ILoggerFactory loggerFactory)
     {
         returnUrl ??= "/";
         if (!LocalReturnUrl.IsLocal(returnUrl))
@@ -15,6 +16,16 @@ internal static class LoginEndpoint
             return;
         }
 
-        await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
+        try
+        {
+            await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
+        }
+        catch (InvalidOperationException exception) when (!context.Response.HasStarted)
+        {
+            // The handler could not load the provider's discovery document (IDX20803).
+            Log.ProviderMetadataUnavailable(loggerFactory.CreateLogger(typeof(LoginEndpoint)), exception.GetType().Name);
+            context.Response.Clear();
+            await ProblemResponse.WriteAsync(context, BffError.ProviderUnavailable);
+        }
     }
 }

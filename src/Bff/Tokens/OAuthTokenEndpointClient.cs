@@ -79,9 +79,7 @@ internal sealed class OAuthTokenEndpointClient(
     public async Task RevokeAsync(string refreshToken, CancellationToken cancellationToken)
     {
         var configuration = await TryGetConfigurationAsync(cancellationToken);
-        if (configuration is null
-            || !configuration.AdditionalData.TryGetValue(ProviderMetadata.RevocationEndpointKey, out var endpoint)
-            || endpoint is not string { Length: > 0 } revocationEndpoint)
+        if (configuration is null || configuration.RevocationEndpoint is not { Length: > 0 } revocationEndpoint)
         {
             return;
         }

@@ -7,8 +7,6 @@ namespace Bff.Tokens;
 /// <summary>The provider's discovery document, shared with (and cached by) ASP.NET Core's OpenID Connect handler.</summary>
 internal sealed class ProviderMetadata(IOptionsMonitor<OpenIdConnectOptions> oidcOptions)
 {
-    public const string RevocationEndpointKey = "revocation_endpoint";
-
     public Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
         var options = oidcOptions.Get(OpenIdConnectDefaults.AuthenticationScheme);

@@ -1,0 +1,31 @@
+using Bff.Sessions;
+
+namespace Bff.Tests.Infrastructure;
+
+/// <summary>Reads what a gateway holds server-side, so tests can compare it with what the browser saw.</summary>
+internal static class GatewayInspection
+{
+    public static async Task<SessionRecord> SessionOfAsync(this GatewayHost gateway, BrowserClient browser)
+    {
+        var cookie = browser.GatewayCookie("__Host-bff") ?? throw new InvalidOperationException("The browser has no session cookie.");
+        Assert.True(SessionKey.TryParse(cookie.Value, out var key));
+        return await gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None)
+            ?? throw new InvalidOperationException("The session is not in the store.");
+    }
+
+    /// <summary>Asserts that no response the browser received contains any of the session's tokens.</summary>
+    public static void AssertNoTokenIn(IEnumerable<string> responses, params TokenSet[] tokenSets)
+    {
+        var secrets = tokenSets.SelectMany(t => new[] { t.AccessToken, t.RefreshToken, t.IdToken }).OfType<string>().ToArray();
+        Assert.NotEmpty(secrets);
+        foreach (var response in responses)
+        {
+            foreach (var secret in secrets)
+            {
+                Assert.DoesNotContain(secret, response, StringComparison.Ordinal);
+                // A JWT's signature alone would be as telling as the whole token.
+                Assert.DoesNotContain(secret.Split('.')[^1], response, StringComparison.Ordinal);
+            }
+        }
+    }
+}
