@@ -1,0 +1,43 @@
+using System.Net;
+using System.Text;
+using Bff.Tokens;
+
+namespace Bff.Tests.Infrastructure;
+
+/// <summary>
+/// Fault injection between the gateway and the provider's token endpoint: installed as a delegating handler
+/// on the gateway's token-endpoint HTTP client, it passes requests through to the real provider unless told
+/// to fail, stall or answer garbage. It also signals each request it sees, so tests synchronise on events.
+/// </summary>
+public sealed class ProviderFaults : DelegatingHandler
+{
+    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Func<HttpResponseMessage>? Respond { get; set; }
+
+    /// <summary>When set, requests wait (until cancelled by the gateway's timeout) instead of being answered.</summary>
+    public bool Stall { get; set; }
+
+    public int Requests;
+
+    /// <summary>Completes when the next token-endpoint request arrives.</summary>
+    public Task NextRequest => _arrived.Task;
+
+    public static Action<IServiceCollection> Install(ProviderFaults faults) => services =>
+        services.AddHttpClient(nameof(ITokenEndpointClient)).AddHttpMessageHandler(() => faults);
+
+    public static HttpResponseMessage Answer(HttpStatusCode status, string body, string mediaType = "application/json") =>
+        new(status) { Content = new StringContent(body, Encoding.UTF8, mediaType) };
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Requests);
+        Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (Stall)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return Respond is { } respond ? respond() : await base.SendAsync(request, cancellationToken);
+    }
+}

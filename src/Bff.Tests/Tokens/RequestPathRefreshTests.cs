@@ -1,0 +1,139 @@
+using System.Net;
+using Bff.Sessions;
+using Bff.Tests.Endpoints;
+using Bff.Tests.Infrastructure;
+
+namespace Bff.Tests.Tokens;
+
+/// <summary>
+/// Refresh on demand in one gateway process against the strict provider (reuse leeway 0): the access token
+/// is refreshed before forwarding, concurrent requests share one refresh, and only the provider's
+/// invalid_grant ends a session (DESIGN invariants 1, 2 and 5).
+/// </summary>
+public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>, IDisposable
+{
+    private readonly BrowserClient _browser = new(fixture.Gateway.Address);
+
+    public void Dispose()
+    {
+        fixture.Faults.Respond = null;
+        fixture.Faults.Stall = false;
+        _browser.Dispose();
+    }
+
+    [Fact]
+    public async Task an_expiring_access_token_is_refreshed_before_forwarding()
+    {
+        await _browser.LoginAsync();
+        var before = await fixture.Gateway.SessionOfAsync(_browser);
+        var refreshes = fixture.Provider.TokenLog.RefreshSucceeded;
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.FromSeconds(10));
+
+        var response = await _browser.GetAsync("/api/whoami");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(refreshes + 1, fixture.Provider.TokenLog.RefreshSucceeded);
+        var after = await fixture.Gateway.SessionOfAsync(_browser);
+        Assert.Equal(before.Version + 1, after.Version);
+        Assert.NotEqual(before.Tokens.AccessToken, after.Tokens.AccessToken);
+        Assert.NotEqual(before.Tokens.RefreshToken, after.Tokens.RefreshToken);
+        Assert.Equal($"Bearer {after.Tokens.AccessToken}", fixture.Provider.Upstream.Requests.Last().Authorization);
+    }
+
+    [Fact]
+    public async Task a_token_outside_the_refresh_window_is_used_without_calling_the_provider()
+    {
+        await _browser.LoginAsync();
+        var requests = fixture.Provider.TokenLog.RefreshRequests;
+
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+
+        Assert.Equal(requests, fixture.Provider.TokenLog.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task fifty_concurrent_requests_at_expiry_cause_exactly_one_refresh_and_all_succeed()
+    {
+        await _browser.LoginAsync();
+        var requests = fixture.Provider.TokenLog.RefreshRequests;
+        var reuses = fixture.Provider.TokenLog.Reuses;
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => _browser.GetAsync("/api/whoami")));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(requests + 1, fixture.Provider.TokenLog.RefreshRequests);
+        Assert.Equal(reuses, fixture.Provider.TokenLog.Reuses);
+        var session = await fixture.Gateway.SessionOfAsync(_browser);
+        Assert.Equal(2, session.Version);
+    }
+
+    [Fact]
+    public async Task invalid_grant_from_the_provider_ends_the_session()
+    {
+        await _browser.LoginAsync();
+        var cookie = _browser.GatewayCookie("__Host-bff")!.Value;
+        await fixture.Provider.RevokeUserTokensAsync();
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+
+        var response = await _browser.GetAsync("/api/whoami");
+
+        await LoginTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "session_ended");
+        Assert.Null(_browser.GatewayCookie("__Host-bff"));
+        Assert.True(SessionKey.TryParse(cookie, out var key));
+        Assert.Null(await fixture.Gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_provider_5xx_keeps_the_session_using_the_old_token_while_valid_then_503()
+    {
+        await _browser.LoginAsync();
+        fixture.Faults.Respond = () => ProviderFaults.Answer(HttpStatusCode.InternalServerError, "{\"error\":\"server_error\"}");
+
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        var unavailable = await _browser.GetAsync("/api/whoami");
+        await LoginTests.AssertProblemAsync(unavailable, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        Assert.NotNull(unavailable.Headers.RetryAfter);
+
+        fixture.Faults.Respond = null;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+        Assert.Equal(2, (await fixture.Gateway.SessionOfAsync(_browser)).Version);
+    }
+
+    [Fact]
+    public async Task a_provider_that_stalls_past_the_idp_timeout_keeps_the_session()
+    {
+        await _browser.LoginAsync();
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        fixture.Faults.Stall = true;
+        var arrived = fixture.Faults.NextRequest;
+
+        var pending = _browser.GetAsync("/api/whoami");
+        await arrived;
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var response = await pending;
+
+        await LoginTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        fixture.Faults.Stall = false;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("<html><body>Bad gateway</body></html>", "text/html")]
+    [InlineData("{\"access_token\":\"abc\",\"expires_in\":", "application/json")]
+    [InlineData("{\"token_type\":\"Bearer\",\"expires_in\":300}", "application/json")]
+    public async Task a_garbage_token_response_keeps_the_session(string body, string mediaType)
+    {
+        await _browser.LoginAsync();
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        fixture.Faults.Respond = () => ProviderFaults.Answer(HttpStatusCode.OK, body, mediaType);
+
+        await LoginTests.AssertProblemAsync(await _browser.GetAsync("/api/whoami"), HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+
+        fixture.Faults.Respond = null;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+    }
+}
