@@ -74,7 +74,7 @@ public sealed partial class BrowserClient : IDisposable
             }
             else
             {
-                return response;
+                throw new InvalidOperationException($"Login stopped at {(int)response.StatusCode} {url}: {page}");
             }
         }
 

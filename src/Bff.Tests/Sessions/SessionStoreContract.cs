@@ -1,0 +1,156 @@
+using Bff.Sessions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Sessions;
+
+/// <summary>
+/// The behaviour every <see cref="ISessionStore"/> must have. The in-memory and the Redis store both run it,
+/// so the embedded default and production cannot drift apart.
+/// </summary>
+public abstract class SessionStoreContract
+{
+    protected static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(1);
+    protected static readonly TimeSpan AbsoluteTimeout = TimeSpan.FromHours(8);
+
+    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>A store configured with <see cref="IdleTimeout"/> and <see cref="AbsoluteTimeout"/> on <see cref="Clock"/>.</summary>
+    private protected abstract ISessionStore Store { get; }
+
+    private protected SessionRecord NewSession(string accessToken = "access-1") => new()
+    {
+        Version = 1,
+        Tokens = new TokenSet(accessToken, "refresh-1", "id-1", Clock.GetUtcNow().AddMinutes(5)),
+        Claims = [new SessionClaim("sub", "alice"), new SessionClaim("name", "Alice")],
+        CreatedAt = Clock.GetUtcNow(),
+        LastActiveAt = Clock.GetUtcNow(),
+        AbsoluteExpiresAt = Clock.GetUtcNow() + AbsoluteTimeout,
+        LogoutId = "logout-id",
+    };
+
+    [Fact]
+    public async Task an_unknown_session_is_null()
+    {
+        Assert.Null(await Store.GetAsync(SessionKey.CreateNew(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_created_session_reads_back_unchanged()
+    {
+        var key = SessionKey.CreateNew();
+        var session = NewSession();
+
+        await Store.CreateAsync(key, session, CancellationToken.None);
+        var read = await Store.GetAsync(key, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(session.Version, read.Version);
+        Assert.Equal(session.Tokens, read.Tokens);
+        Assert.Equal(session.Claims, read.Claims);
+        Assert.Equal(session.LogoutId, read.LogoutId);
+        Assert.Equal(session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), read.AbsoluteExpiresAt.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task a_fenced_write_with_the_current_version_replaces_the_tokens_and_increments_the_version()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var refreshed = new TokenSet("access-2", "refresh-2", "id-1", Clock.GetUtcNow().AddMinutes(10));
+
+        var written = await Store.TryReplaceTokensAsync(key, expectedVersion: 1, refreshed, CancellationToken.None);
+
+        Assert.NotNull(written);
+        Assert.Equal(2, written.Version);
+        var read = await Store.GetAsync(key, CancellationToken.None);
+        Assert.Equal(2, read!.Version);
+        Assert.Equal(refreshed, read.Tokens);
+    }
+
+    [Fact]
+    public async Task a_stale_writer_cannot_overwrite_newer_tokens()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var newer = new TokenSet("access-new", "refresh-new", null, Clock.GetUtcNow().AddMinutes(10));
+        var stale = new TokenSet("access-stale", "refresh-stale", null, Clock.GetUtcNow().AddMinutes(10));
+        Assert.NotNull(await Store.TryReplaceTokensAsync(key, 1, newer, CancellationToken.None));
+
+        var staleWrite = await Store.TryReplaceTokensAsync(key, 1, stale, CancellationToken.None);
+
+        Assert.Null(staleWrite);
+        var read = await Store.GetAsync(key, CancellationToken.None);
+        Assert.Equal(newer, read!.Tokens);
+        Assert.Equal(2, read.Version);
+    }
+
+    [Fact]
+    public async Task concurrent_fenced_writes_from_one_version_let_exactly_one_win()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+
+        var writes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            Store.TryReplaceTokensAsync(key, 1, new TokenSet($"access-{i}", $"refresh-{i}", null, Clock.GetUtcNow().AddMinutes(5)), CancellationToken.None))));
+
+        var winner = Assert.Single(writes, w => w is not null);
+        var read = await Store.GetAsync(key, CancellationToken.None);
+        Assert.Equal(winner!.Tokens, read!.Tokens);
+        Assert.Equal(2, read.Version);
+    }
+
+    [Fact]
+    public async Task a_fenced_write_to_a_removed_session_does_not_resurrect_it()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        await Store.RemoveAsync(key, CancellationToken.None);
+
+        Assert.Null(await Store.TryReplaceTokensAsync(key, 1, NewSession("x").Tokens, CancellationToken.None));
+        Assert.Null(await Store.GetAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_session_idle_past_the_idle_timeout_is_gone_and_touching_slides_it()
+    {
+        var idle = SessionKey.CreateNew();
+        var used = SessionKey.CreateNew();
+        await Store.CreateAsync(idle, NewSession(), CancellationToken.None);
+        await Store.CreateAsync(used, NewSession(), CancellationToken.None);
+
+        Clock.Advance(IdleTimeout / 2);
+        await Store.TouchAsync(used, Clock.GetUtcNow(), CancellationToken.None);
+        Clock.Advance(IdleTimeout / 2 + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await Store.GetAsync(idle, CancellationToken.None));
+        var read = await Store.GetAsync(used, CancellationToken.None);
+        Assert.NotNull(read);
+        Assert.Equal(1, read.Version);
+    }
+
+    [Fact]
+    public async Task the_absolute_timeout_ends_a_session_however_active()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+
+        for (var elapsed = TimeSpan.Zero; elapsed < AbsoluteTimeout; elapsed += IdleTimeout / 2)
+        {
+            Clock.Advance(IdleTimeout / 2);
+            await Store.TouchAsync(key, Clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        Assert.Null(await Store.GetAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_removed_session_is_gone()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+
+        await Store.RemoveAsync(key, CancellationToken.None);
+
+        Assert.Null(await Store.GetAsync(key, CancellationToken.None));
+    }
+}
