@@ -18,6 +18,9 @@ public sealed class ProviderFaults : DelegatingHandler
     /// <summary>When set, requests wait (until cancelled by the gateway's timeout) instead of being answered.</summary>
     public bool Stall { get; set; }
 
+    /// <summary>A real-time delay before each request goes on (a slow provider).</summary>
+    public TimeSpan Delay { get; set; }
+
     public int Requests;
 
     /// <summary>Completes when the next token-endpoint request arrives.</summary>
@@ -33,6 +36,11 @@ public sealed class ProviderFaults : DelegatingHandler
     {
         Interlocked.Increment(ref Requests);
         Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, cancellationToken);
+        }
+
         if (Stall)
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -12,7 +12,7 @@ public sealed class RedisServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000";
+    public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000";
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 

@@ -18,6 +18,7 @@ internal static class EventIds
     public const int RefreshWaitTimedOut = 204;
     public const int StoreRetry = 205;
     public const int PublishFailed = 206;
+    public const int SubscriptionFailed = 207;
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;

@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.PublishFailed, LogLevel.Warning, "Session {SessionHash}: publishing the refresh failed ({Error}); waiters fall back to re-reading.")]
     public static partial void PublishFailed(ILogger logger, string sessionHash, string error);
 
+    [LoggerMessage(EventIds.SubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's refresh channel failed ({Error}); retrying. Waiters re-read the store meanwhile.")]
+    public static partial void SubscriptionFailed(ILogger logger, string error);
+
     [LoggerMessage(EventIds.ProviderMetadataUnavailable, LogLevel.Warning, "The provider's discovery document is unavailable ({Error}).")]
     public static partial void ProviderMetadataUnavailable(ILogger logger, string error);
 

@@ -80,7 +80,9 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<RedisKeys>();
         services.TryAddSingleton<ISessionStore, RedisSessionStore>();
         services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
-        services.TryAddSingleton<IRefreshSignal, RedisRefreshSignal>();
+        services.TryAddSingleton<RedisRefreshSignal>();
+        services.TryAddSingleton<IRefreshSignal>(provider => provider.GetRequiredService<RedisRefreshSignal>());
+        services.AddHostedService<RefreshSignalSubscription>();
 
         // Every instance must read every other instance's OIDC state and encrypted sessions.
         services.AddDataProtection().SetApplicationName("Bff");

@@ -26,7 +26,7 @@ internal sealed class RedisRefreshLock(IConnectionMultiplexer redis, RedisKeys k
             {
                 await redis.GetDatabase().LockReleaseAsync(key, owner);
             }
-            catch (RedisException)
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
                 // The lease expires by itself; a failed release only delays the next refresh by its remainder.
             }

@@ -1,38 +1,60 @@
+using Bff.Diagnostics;
 using Bff.Sessions;
 using StackExchange.Redis;
 
 namespace Bff.Locking;
 
 /// <summary>
-/// Redis pub/sub on one channel per key prefix: each instance subscribes once and wakes its local waiters
-/// for the published session hash. A lost message costs a waiter one fallback re-read, never correctness.
+/// Redis pub/sub on one channel per key prefix: each instance subscribes once (at start-up, see
+/// <see cref="RefreshSignalSubscription"/>) and wakes its local waiters for the published session hash. A lost
+/// message costs a waiter one fallback re-read, never correctness.
 /// </summary>
-internal sealed class RedisRefreshSignal : IRefreshSignal
+internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
+    : IRefreshSignal
 {
-    private readonly IConnectionMultiplexer _redis;
-    private readonly RedisChannel _channel;
-    private readonly LocalRefreshWaiters _waiters;
+    private readonly RedisChannel _channel = keys.RefreshChannel;
+    private int _subscribed;
 
-    public RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters)
+    public bool IsSubscribed => Volatile.Read(ref _subscribed) == 1;
+
+    public Task<RefreshNotice> Subscribe(string sessionHash) => waiters.Subscribe(sessionHash);
+
+    public async Task PublishAsync(string sessionHash, RefreshNotice notice)
     {
-        _redis = redis;
-        _channel = keys.RefreshChannel;
-        _waiters = waiters;
-        // Subscribing must not fail start-up while Redis is down; the multiplexer re-subscribes on reconnect.
-        _redis.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
-        {
-            if (!message.IsNullOrEmpty)
-            {
-                _waiters.Wake(message!);
-            }
-        }).ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        waiters.Wake(sessionHash, notice);
+        await redis.GetSubscriber().PublishAsync(_channel, Encode(sessionHash, notice));
     }
 
-    public Task Subscribe(string sessionHash) => _waiters.Subscribe(sessionHash);
+    // Message: one notice letter, then the session hash ("c…" changed, "f…" failed).
+    private static string Encode(string sessionHash, RefreshNotice notice) =>
+        (notice == RefreshNotice.Failed ? "f" : "c") + sessionHash;
 
-    public async Task PublishAsync(string sessionHash)
+    private void OnMessage(string message)
     {
-        _waiters.Wake(sessionHash);
-        await _redis.GetSubscriber().PublishAsync(_channel, sessionHash);
+        if (message.Length > 1)
+        {
+            waiters.Wake(message[1..], message[0] == 'f' ? RefreshNotice.Failed : RefreshNotice.Changed);
+        }
+    }
+
+    /// <summary>Subscribes this instance to the channel; the multiplexer restores it after reconnects.</summary>
+    public async Task<bool> TrySubscribeAsync()
+    {
+        if (IsSubscribed)
+        {
+            return true;
+        }
+
+        try
+        {
+            await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => OnMessage(message.ToString()));
+            Volatile.Write(ref _subscribed, 1);
+            return true;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            Log.SubscriptionFailed(logger, exception.GetType().Name);
+            return false;
+        }
     }
 }

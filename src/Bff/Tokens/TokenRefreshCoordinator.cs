@@ -79,6 +79,7 @@ internal sealed class TokenRefreshCoordinator(
         {
             // Redis errors, corrupt data, bugs: the request fails with 503, the session stays (invariant 5).
             Log.RefreshCrashed(logger, key.Hash, exception);
+            await PublishQuietlyAsync(key, RefreshNotice.Failed);
             result = AccessTokenResult.Unavailable;
         }
         finally
@@ -97,19 +98,25 @@ internal sealed class TokenRefreshCoordinator(
         while (true)
         {
             var published = signal.Subscribe(key.Hash);
-            await using (var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None))
+            var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, force);
+            if (refreshed is (var result, var notice))
             {
-                if (lease is not null)
+                if (waited)
                 {
-                    if (waited)
-                    {
-                        metrics.LockWaited(time.GetElapsedTime(waitStarted));
-                    }
-
-                    return await RefreshHoldingLockAsync(key, observedVersion, force, lease);
+                    metrics.LockWaited(time.GetElapsedTime(waitStarted));
                 }
+
+                // Published only once the lock is free, so a woken waiter can always take it.
+                if (notice is { } publish)
+                {
+                    await PublishQuietlyAsync(key, publish);
+                }
+
+                return result;
             }
 
+            // Another holder (here or on another instance) is refreshing: wait for its notice, re-reading at
+            // least every FallbackReread in case the notice was lost.
             waited = true;
             var remaining = deadline - time.GetUtcNow();
             if (remaining > TimeSpan.Zero)
@@ -118,6 +125,7 @@ internal sealed class TokenRefreshCoordinator(
             }
 
             var current = await store.GetAsync(key, CancellationToken.None);
+            var now = time.GetUtcNow();
             if (current is null)
             {
                 metrics.LockWaited(time.GetElapsedTime(waitStarted));
@@ -125,29 +133,42 @@ internal sealed class TokenRefreshCoordinator(
             }
 
             // Another holder stored newer tokens: use them (invariant 2).
-            var now = time.GetUtcNow();
             if (current.Version != observedVersion && (force || !current.Tokens.NeedsRefresh(now, _tokens.RefreshBeforeExpiry)))
             {
                 metrics.LockWaited(time.GetElapsedTime(waitStarted));
                 return AccessTokenResult.From(current);
             }
 
-            if (now >= deadline)
+            var holderFailed = published.IsCompletedSuccessfully && published.Result == RefreshNotice.Failed;
+            if (holderFailed || now >= deadline)
             {
+                // The holder just failed (do not pile onto the provider), or it outlived its lease: answer now.
                 metrics.LockWaited(time.GetElapsedTime(waitStarted));
-                Log.RefreshWaitTimedOut(logger, key.Hash);
+                if (!holderFailed)
+                {
+                    Log.RefreshWaitTimedOut(logger, key.Hash);
+                }
+
                 return !force && current.Tokens.IsAccessTokenValid(now) ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable;
             }
         }
     }
 
-    private async Task<AccessTokenResult> RefreshHoldingLockAsync(SessionKey key, long observedVersion, bool force, IRefreshLease lease)
+    /// <summary>Null when another owner holds the session's lock; otherwise the result and the notice to publish.</summary>
+    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(SessionKey key, long observedVersion, bool force)
+    {
+        await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None);
+        return lease is null ? null : await RefreshHoldingLockAsync(key, observedVersion, force, lease);
+    }
+
+    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)> RefreshHoldingLockAsync(
+        SessionKey key, long observedVersion, bool force, IRefreshLease lease)
     {
         // Double-check under the lock: another flight may have refreshed while this one waited.
         var current = await store.GetAsync(key, CancellationToken.None);
         if (current is null)
         {
-            return AccessTokenResult.Ended;
+            return (AccessTokenResult.Ended, null);
         }
 
         var needsRefresh = force
@@ -155,7 +176,7 @@ internal sealed class TokenRefreshCoordinator(
             : current.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry);
         if (!needsRefresh)
         {
-            return AccessTokenResult.From(current);
+            return (AccessTokenResult.From(current), null);
         }
 
         var result = await CallProviderAsync(current.Tokens);
@@ -164,21 +185,18 @@ internal sealed class TokenRefreshCoordinator(
         {
             case TokenRefreshOutcome.Succeeded:
                 var updated = await StoreRefreshedTokensAsync(key, current.Version, result.Tokens!, lease);
-                await PublishQuietlyAsync(key);
                 Log.Refreshed(logger, key.Hash, current.Version, updated?.Version);
-                return updated is not null ? AccessTokenResult.From(updated) : await ReadAfterLostWriteAsync(key);
+                return (updated is not null ? AccessTokenResult.From(updated) : await ReadAfterLostWriteAsync(key), RefreshNotice.Changed);
 
             case TokenRefreshOutcome.Rejected:
                 Log.RefreshRejected(logger, key.Hash, result.Detail);
                 await store.RemoveAsync(key, CancellationToken.None);
-                await PublishQuietlyAsync(key);
-                return AccessTokenResult.Ended;
+                return (AccessTokenResult.Ended, RefreshNotice.Changed);
 
             default:
                 Log.RefreshFailed(logger, key.Hash, result.Detail);
-                return !force && current.Tokens.IsAccessTokenValid(time.GetUtcNow())
-                    ? AccessTokenResult.From(current)
-                    : AccessTokenResult.Unavailable;
+                var usable = !force && current.Tokens.IsAccessTokenValid(time.GetUtcNow());
+                return (usable ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable, RefreshNotice.Failed);
         }
     }
 
@@ -231,11 +249,11 @@ internal sealed class TokenRefreshCoordinator(
         return current is null ? AccessTokenResult.Ended : AccessTokenResult.From(current);
     }
 
-    private async Task PublishQuietlyAsync(SessionKey key)
+    private async Task PublishQuietlyAsync(SessionKey key, RefreshNotice notice)
     {
         try
         {
-            await signal.PublishAsync(key.Hash);
+            await signal.PublishAsync(key.Hash, notice);
         }
         catch (Exception exception)
         {

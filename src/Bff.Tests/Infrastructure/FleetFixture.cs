@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Infrastructure;
+
+/// <summary>
+/// Several gateway instances on real Kestrel sharing one real redis-server, one strict provider and one fake
+/// clock (so "the moment of expiry" is the same instant for all of them). Each instance has its own fault
+/// handler on its token-endpoint client.
+/// </summary>
+public class FleetFixture : IAsyncLifetime
+{
+    private readonly int _instances;
+
+    public FleetFixture() : this(instances: 3)
+    {
+    }
+
+    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null)
+    {
+        _instances = instances;
+        Provider.Settings.AccessTokenLifetime = GatewayFixture.TokenLifetime;
+        Provider.Settings.RefreshTokenReuseLeeway = refreshTokenReuseLeeway ?? TimeSpan.Zero;
+    }
+
+    public RedisServer Redis { get; } = new();
+    public ProviderHost Provider { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public List<GatewayHost> Gateways { get; } = [];
+    public List<ProviderFaults> Faults { get; } = [];
+    public Dictionary<string, string?> Configuration { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(Redis.InitializeAsync(), Provider.InitializeAsync());
+        Configuration = GatewayHost.ConfigurationFor(Provider, Redis.Configuration);
+        Configuration["Bff:Tokens:IdpTimeout"] = "00:00:10";
+        for (var i = 0; i < _instances; i++)
+        {
+            var faults = new ProviderFaults();
+            Faults.Add(faults);
+            Gateways.Add(await GatewayHost.StartAsync(Provider, Configuration, services =>
+            {
+                GatewayHost.WithClock(Clock)(services);
+                ProviderFaults.Install(faults)(services);
+            }));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in Gateways)
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await Provider.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    /// <summary>Signs in on the first instance and returns one browser per instance sharing that session cookie.</summary>
+    public async Task<BrowserClient[]> SignInEverywhereAsync()
+    {
+        var browsers = Gateways.Select(g => new BrowserClient(g.Address)).ToArray();
+        await browsers[0].LoginAsync();
+        var cookie = browsers[0].GatewayCookie("__Host-bff")!.Value;
+        foreach (var browser in browsers.Skip(1))
+        {
+            browser.SetGatewayCookie("__Host-bff", cookie);
+        }
+
+        return browsers;
+    }
+
+    /// <summary>Moves the shared clock to the moment the latest-expiring of these sessions' access tokens expires.</summary>
+    public async Task MoveClockToExpiryAsync(IEnumerable<BrowserClient> browsers)
+    {
+        var latest = DateTimeOffset.MinValue;
+        foreach (var browser in browsers)
+        {
+            var session = await Gateways[0].SessionOfAsync(browser);
+            latest = session.Tokens.AccessTokenExpiresAt > latest ? session.Tokens.AccessTokenExpiresAt : latest;
+        }
+
+        if (latest > Clock.GetUtcNow())
+        {
+            Clock.SetUtcNow(latest);
+        }
+    }
+}
