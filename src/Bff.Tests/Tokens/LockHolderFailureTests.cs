@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Bff.Tests.Endpoints;
+using Bff.Tests.Infrastructure;
+
+namespace Bff.Tests.Tokens;
+
+/// <summary>
+/// What happens when the instance holding a session's refresh lock dies (DESIGN invariants 1, 4 and 5),
+/// against the strict, zero-grace provider.
+/// </summary>
+public sealed class LockHolderFailureTests(LockHolderFailureTests.TwoInstances fleet) : IClassFixture<LockHolderFailureTests.TwoInstances>
+{
+    public sealed class TwoInstances() : FleetFixture(instances: 2);
+
+    [Fact]
+    public async Task a_holder_that_died_before_calling_the_provider_blocks_the_session_only_until_its_lease_lapses()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var hash = await fleet.HoldLockAsForeignInstanceAsync(browsers[0], TimeSpan.FromMinutes(1));
+        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
+        var reuses = fleet.Provider.TokenLog.Reuses;
+        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+
+        var pending = Task.WhenAll(Enumerable.Range(0, 20).Select(i => browsers[i % 2].GetAsync("/api/whoami")));
+        await Task.WhenAny(pending, Task.Delay(200));
+        Assert.False(pending.IsCompleted);
+        await fleet.LetForeignLeaseLapseAsync(hash);
+        var responses = await fleet.AdvanceClockUntilAsync(pending, TimeSpan.FromSeconds(10));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(refreshes + 1, fleet.Provider.TokenLog.RefreshRequests);
+        Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+    }
+
+    [Fact]
+    public async Task a_waiter_that_outlives_the_lease_gets_503_and_the_session_stays()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var hash = await fleet.HoldLockAsForeignInstanceAsync(browsers[0], TimeSpan.FromMinutes(1));
+        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
+        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+
+        var response = await fleet.AdvanceClockUntilAsync(browsers[1].GetAsync("/api/whoami"), TimeSpan.FromSeconds(30));
+
+        await LoginTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        Assert.Equal(refreshes, fleet.Provider.TokenLog.RefreshRequests);
+        await fleet.LetForeignLeaseLapseAsync(hash);
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
+    public async Task a_holder_that_died_after_calling_a_zero_grace_provider_loses_that_session()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var hash = await fleet.HoldLockAsForeignInstanceAsync(browsers[0], TimeSpan.FromMinutes(1));
+        var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
+        Assert.True(await ProviderCalls.RefreshAsync(fleet.Provider, session.Tokens.RefreshToken!));
+        await fleet.LetForeignLeaseLapseAsync(hash);
+        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+
+        var response = await browsers[1].GetAsync("/api/whoami");
+
+        // The documented exception to invariant 1 (README "Known limit"): the provider revokes the grant.
+        await LoginTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "session_ended");
+    }
+}
+
+/// <summary>Presents a refresh token straight to the provider, as a gateway instance about to die would.</summary>
+internal static class ProviderCalls
+{
+    public static async Task<bool> RefreshAsync(ProviderHost provider, string refreshToken)
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsync($"{provider.Authority}connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = provider.Settings.ClientId,
+            ["client_secret"] = provider.Settings.ClientSecret,
+        }));
+        return response.IsSuccessStatusCode;
+    }
+}
