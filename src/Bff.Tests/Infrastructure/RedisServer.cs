@@ -8,7 +8,11 @@ namespace Bff.Tests.Infrastructure;
 /// <summary>A real <c>redis-server</c> child process on a free loopback port, without persistence, one per fixture.</summary>
 public sealed class RedisServer : IAsyncLifetime
 {
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bff-redis-").FullName;
     private Process? _process;
+
+    /// <summary>Append-only persistence, so a stop and restart keeps the data (as production Redis would).</summary>
+    public bool Persistent { get; init; }
 
     public int Port { get; private set; }
 
@@ -18,11 +22,19 @@ public sealed class RedisServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        Port = FreeTcpPort();
+        await StartAsync();
+        Connection = await ConnectionMultiplexer.ConnectAsync(Configuration);
+    }
+
+    /// <summary>Starts the server process (again) on <see cref="Port"/> and waits until it answers PING.</summary>
+    public async Task StartAsync()
+    {
         var executable = FindRedisServer()
             ?? throw new InvalidOperationException("redis-server was not found on PATH. Install it (apt-get install -y redis-server) or run .ci/run, which does.");
-        Port = FreeTcpPort();
+        var persistence = Persistent ? "--appendonly yes --appendfsync always" : "--appendonly no";
         _process = Process.Start(new ProcessStartInfo(executable,
-            $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no")
+            $"--port {Port} --bind 127.0.0.1 --save \"\" {persistence} --dir {_dataDirectory} --protected-mode no")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -35,14 +47,24 @@ public sealed class RedisServer : IAsyncLifetime
         {
             try
             {
-                Connection = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=1000");
-                await Connection.GetDatabase().PingAsync();
+                await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=1000");
+                await probe.GetDatabase().PingAsync();
                 return;
             }
             catch (RedisConnectionException) when (attempt < 50 && !_process.HasExited)
             {
                 await Task.Delay(100);
             }
+        }
+    }
+
+    /// <summary>Stops the server process as an operator or a crash would (SIGKILL); data survives only when <see cref="Persistent"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
         }
     }
 
@@ -53,13 +75,9 @@ public sealed class RedisServer : IAsyncLifetime
             await Connection.DisposeAsync();
         }
 
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        await StopAsync();
         _process?.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
     }
 
     /// <summary>Every key and every value (strings and hash fields) in the server, for at-rest checks.</summary>

@@ -73,8 +73,10 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<IConnectionMultiplexer>(_ =>
         {
             var configuration = ConfigurationOptions.Parse(redis.Configuration!);
-            // Start even while Redis is down: requests answer 503 and /readyz fails until it is back.
+            // Start even while Redis is down; while it is, commands fail at once (503 + Retry-After, /readyz
+            // fails) instead of queueing for the command timeout.
             configuration.AbortOnConnectFail = false;
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             return ConnectionMultiplexer.Connect(configuration);
         });
         services.TryAddSingleton<RedisKeys>();
