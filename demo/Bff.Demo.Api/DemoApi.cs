@@ -16,6 +16,7 @@ public static class DemoApi
         builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", minimumLogLevel.ToString()),
             new("Logging:LogLevel:Microsoft", minimumLogLevel.ToString()), new("Logging:LogLevel:Microsoft.AspNetCore", minimumLogLevel.ToString()), new("Logging:LogLevel:OpenIddict", minimumLogLevel.ToString())]);
         builder.Services.AddSingleton<UpstreamLog>();
+        builder.Services.AddSingleton<UpstreamRejections>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.Authority = authority;
@@ -32,6 +33,13 @@ public static class DemoApi
         app.Use(async (context, next) =>
         {
             context.RequestServices.GetRequiredService<UpstreamLog>().Record(context.Request);
+            if (context.RequestServices.GetRequiredService<UpstreamRejections>().IsRejected(context.Request.Headers.Authorization.ToString()))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsync("token rejected by the API");
+                return;
+            }
+
             await next();
         });
         app.UseAuthentication();
@@ -44,6 +52,11 @@ public static class DemoApi
             tokenExpiresAt = context.User.FindFirst("exp")?.Value,
             cookieHeaderPresent = context.Request.Headers.ContainsKey("Cookie"),
         })).RequireAuthorization();
+        app.MapPost("/api/echo", async (HttpContext context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            return Results.Json(new { sub = context.User.FindFirst("sub")?.Value, body = await reader.ReadToEndAsync() });
+        }).RequireAuthorization();
         app.MapGet("/api/public", () => Results.Json(new { message = "anyone may read this" }));
         return app;
     }

@@ -30,6 +30,7 @@ public class ProviderHost : IAsyncLifetime
     public string ApiAddress { get; private set; } = "";
     public TokenRequestLog TokenLog => _idp.Services.GetRequiredService<TokenRequestLog>();
     public UpstreamLog Upstream => _api.Services.GetRequiredService<UpstreamLog>();
+    public IServiceProvider ApiServices => _api.Services;
 
     // Hosts start on the thread pool, outside xUnit's limited-concurrency synchronization context, which
     // Kestrel's and the handlers' continuations would otherwise queue behind the tests themselves.

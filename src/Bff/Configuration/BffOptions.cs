@@ -12,4 +12,5 @@ public sealed class BffOptions
     public BffTokenOptions Tokens { get; set; } = new();
     public BffSweeperOptions Sweeper { get; set; } = new();
     public BffFrontendOptions Frontend { get; set; } = new();
+    public BffProxyOptions Proxy { get; set; } = new();
 }

@@ -70,6 +70,11 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add("Bff:Tokens:RefreshBeforeExpiry must not be negative.");
         }
 
+        if (options.Proxy.MaxReplayBodyBytes is < 0 or > 16 * 1024 * 1024)
+        {
+            failures.Add("Bff:Proxy:MaxReplayBodyBytes must be between 0 and 16777216 (16 MiB).");
+        }
+
         if (options.Sweeper.MaxConcurrency < 1)
         {
             failures.Add("Bff:Sweeper:MaxConcurrency must be at least 1.");

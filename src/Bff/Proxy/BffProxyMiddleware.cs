@@ -1,7 +1,9 @@
+using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Endpoints;
 using Bff.Sessions;
 using Bff.Tokens;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 
 namespace Bff.Proxy;
@@ -15,8 +17,11 @@ internal sealed class BffProxyMiddleware(
     SessionResolver sessions,
     SessionCookie cookie,
     TokenRefreshCoordinator coordinator,
+    IOptions<BffOptions> options,
     ILogger<BffProxyMiddleware> logger)
 {
+    private readonly BffProxyOptions _proxy = options.Value.Proxy;
+
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
@@ -64,22 +69,71 @@ internal sealed class BffProxyMiddleware(
         }
 
         var token = await coordinator.GetAccessTokenAsync(session.Key, session.Record, context.RequestAborted);
-        switch (token.Status)
+        if (token.Status != AccessTokenStatus.Available)
         {
-            case AccessTokenStatus.Available:
-                context.Features.Set(new UpstreamAccessToken(token.Session!.Tokens.AccessToken, token.Session.Version));
-                await next(context);
-                return;
-
-            case AccessTokenStatus.SessionEnded:
-                cookie.Delete(context);
-                await RejectAsync(context, route.RouteId, BffError.SessionEnded);
-                return;
-
-            default:
-                await RejectAsync(context, route.RouteId, BffError.RefreshUnavailable);
-                return;
+            await RejectAsync(context, route.RouteId, token);
+            return;
         }
+
+        var retry = ArmRetry(context);
+        await ForwardAsync(context, token.Session!);
+        if (retry?.Requested != true)
+        {
+            return;
+        }
+
+        // The API rejected a token we believed valid (revoked, clock skew): refresh that version once, replay once.
+        context.Response.Clear();
+        var refreshed = await coordinator.ForceRefreshAsync(session.Key, token.Session!.Version, context.RequestAborted);
+        if (refreshed.Status != AccessTokenStatus.Available)
+        {
+            await RejectAsync(context, route.RouteId, refreshed);
+            return;
+        }
+
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        await ForwardAsync(context, refreshed.Session!);
+    }
+
+    private Task ForwardAsync(HttpContext context, SessionRecord session)
+    {
+        context.Features.Set(new UpstreamAccessToken(session.Tokens.AccessToken, session.Version));
+        return next(context);
+    }
+
+    /// <summary>Arms the one-time retry when the request can be replayed: no body, or one small enough to buffer.</summary>
+    private UpstreamRetry? ArmRetry(HttpContext context)
+    {
+        var request = context.Request;
+        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        if (!_proxy.RetryOnUnauthorized || (hasBody && !(request.ContentLength <= _proxy.MaxReplayBodyBytes)))
+        {
+            return null;
+        }
+
+        if (hasBody)
+        {
+            request.EnableBuffering(bufferThreshold: (int)Math.Min(_proxy.MaxReplayBodyBytes, 64 * 1024), bufferLimit: _proxy.MaxReplayBodyBytes);
+        }
+
+        var retry = new UpstreamRetry();
+        context.Features.Set(retry);
+        return retry;
+    }
+
+    private Task RejectAsync(HttpContext context, string routeId, AccessTokenResult token)
+    {
+        if (token.Status == AccessTokenStatus.SessionEnded)
+        {
+            cookie.Delete(context);
+            return RejectAsync(context, routeId, BffError.SessionEnded);
+        }
+
+        return RejectAsync(context, routeId, BffError.RefreshUnavailable);
     }
 
     private Task RejectAsync(HttpContext context, string routeId, BffError error)
