@@ -34,6 +34,7 @@ public class FleetFixture : IAsyncLifetime
         await Task.WhenAll(Redis.InitializeAsync(), Provider.InitializeAsync());
         Configuration = GatewayHost.ConfigurationFor(Provider, Redis.Configuration);
         Configuration["Bff:Tokens:IdpTimeout"] = "00:00:10";
+        await ConfigureAsync(Configuration);
         for (var i = 0; i < _instances; i++)
         {
             var faults = new ProviderFaults();
@@ -46,7 +47,10 @@ public class FleetFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Lets a derived fleet start more parts and adjust the gateways' configuration before they start.</summary>
+    protected virtual Task ConfigureAsync(Dictionary<string, string?> configuration) => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
     {
         foreach (var gateway in Gateways)
         {

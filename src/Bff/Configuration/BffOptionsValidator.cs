@@ -12,6 +12,7 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
         ValidateCookie(options.Cookie, failures);
         ValidateLifetimes(options, failures);
         ValidateFrontend(options.Frontend, failures);
+        ValidateRefreshRequest(options.Tokens.RefreshRequest, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -87,6 +88,26 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
             && !Directory.Exists(frontend.ResolvePath(environment.ContentRootPath)))
         {
             failures.Add($"Bff:Frontend:Path '{frontend.Path}' is not an existing folder: point it at the SPA's build output or leave it empty.");
+        }
+    }
+
+    private static void ValidateRefreshRequest(BffRefreshRequestOptions refresh, List<string> failures)
+    {
+        if (!Enum.IsDefined(refresh.Format))
+        {
+            failures.Add("Bff:Tokens:RefreshRequest:Format must be Form or Json.");
+        }
+
+        if (string.IsNullOrWhiteSpace(refresh.Endpoint))
+        {
+            if (refresh.Format == RefreshRequestFormat.Json)
+            {
+                failures.Add("Bff:Tokens:RefreshRequest:Endpoint is required when Format is Json (e.g. https://<project>.supabase.co/auth/v1/token?grant_type=refresh_token).");
+            }
+        }
+        else if (!Uri.TryCreate(refresh.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("https" or "http"))
+        {
+            failures.Add($"Bff:Tokens:RefreshRequest:Endpoint '{refresh.Endpoint}' is not an absolute http(s) URL.");
         }
     }
 

@@ -6,6 +6,8 @@ public sealed class BffTokenOptions
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan IdpTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    public BffRefreshRequestOptions RefreshRequest { get; set; } = new();
+
     /// <summary>
     /// The refresh lock's lease: the provider call is cancelled at <see cref="IdpTimeout"/>, and the margin
     /// covers storing the answer, so a live holder never loses its lock mid-refresh (DESIGN invariant 4).

@@ -42,7 +42,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();
-        services.AddHttpClient<ITokenEndpointClient, OAuthTokenEndpointClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient<ITokenEndpointClient, TokenEndpointClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
         services.AddAuthentication(options =>

@@ -50,7 +50,7 @@ internal sealed class BffSessionHandler(
         var now = time.GetUtcNow();
         var expiresAt = DateTimeOffset.TryParse(properties.GetTokenValue("expires_at"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
             ? parsed
-            : now + Tokens.OAuthTokenEndpointClient.FallbackLifetime;
+            : now + Tokens.TokenEndpointClient.FallbackLifetime;
 
         if (cookie.TryRead(Context, out var previous, out _))
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Bff.Configuration;
@@ -11,17 +12,22 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace Bff.Tokens;
 
 /// <summary>
-/// The standard refresh-token grant (RFC 6749 §6) and token revocation (RFC 7009), form-encoded, with the
-/// client secret in the body or as HTTP Basic as the provider advertises. Every answer is validated: a
-/// malformed one is a transient failure, never a reason to end the session.
+/// Refresh requests in either format (<see cref="RefreshRequestFormat"/>): the standard refresh-token grant
+/// (RFC 6749 §6), form-encoded with the client secret in the body or as HTTP Basic as the provider
+/// advertises; or a JSON body (Supabase GoTrue). Token revocation (RFC 7009) at logout. Every answer is
+/// validated: a malformed one is a transient failure, never a reason to end the session.
 /// </summary>
-internal sealed class OAuthTokenEndpointClient(
+internal sealed class TokenEndpointClient(
     HttpClient http,
     ProviderMetadata metadata,
     IOptions<BffOptions> options,
     TimeProvider time,
-    ILogger<OAuthTokenEndpointClient> logger) : ITokenEndpointClient
+    ILogger<TokenEndpointClient> logger) : ITokenEndpointClient
 {
+    // GoTrue's answers to a spent or unknown refresh token; OAuth providers say invalid_grant.
+    private static readonly HashSet<string> RejectionCodes =
+        ["invalid_grant", "refresh_token_not_found", "refresh_token_already_used", "session_not_found", "session_expired"];
+
     /// <summary>A token response is a few KB; anything bigger is garbage and is not read further.</summary>
     internal const int MaxResponseBytes = 64 * 1024;
 
@@ -31,6 +37,7 @@ internal sealed class OAuthTokenEndpointClient(
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(1);
 
     private readonly BffOidcOptions _oidc = options.Value.Oidc;
+    private readonly BffRefreshRequestOptions _refresh = options.Value.Tokens.RefreshRequest;
 
     public async Task<TokenRefreshResult> RefreshAsync(TokenSet current, CancellationToken cancellationToken)
     {
@@ -39,18 +46,12 @@ internal sealed class OAuthTokenEndpointClient(
             return TokenRefreshResult.Rejection("the session has no refresh token");
         }
 
-        var configuration = await TryGetConfigurationAsync(cancellationToken);
-        if (configuration?.TokenEndpoint is not { Length: > 0 } tokenEndpoint)
+        using var request = await CreateRefreshRequestAsync(current.RefreshToken, cancellationToken);
+        if (request is null)
         {
             return TokenRefreshResult.Failure("provider metadata (token endpoint) unavailable");
         }
 
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new("grant_type", "refresh_token"),
-            new("refresh_token", current.RefreshToken),
-        };
-        using var request = CreateAuthenticatedPost(tokenEndpoint, form, configuration);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -66,8 +67,8 @@ internal sealed class OAuthTokenEndpointClient(
             }
 
             var error = TryReadError(body);
-            return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized && error == "invalid_grant"
-                ? TokenRefreshResult.Rejection("invalid_grant")
+            return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized && error is not null && RejectionCodes.Contains(error)
+                ? TokenRefreshResult.Rejection(error)
                 : TokenRefreshResult.Failure($"status {(int)response.StatusCode} {error}");
         }
         catch (HttpRequestException exception)
@@ -102,6 +103,37 @@ internal sealed class OAuthTokenEndpointClient(
         {
             Log.RevocationFailed(logger, exception.HttpRequestError.ToString());
         }
+    }
+
+    private async Task<HttpRequestMessage?> CreateRefreshRequestAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        HttpRequestMessage request;
+        if (_refresh.Format == RefreshRequestFormat.Json)
+        {
+            request = new HttpRequestMessage(HttpMethod.Post, _refresh.Endpoint)
+            {
+                Content = JsonContent.Create(new JsonRefreshRequest(refreshToken), TokenEndpointJsonContext.Default.JsonRefreshRequest),
+            };
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        }
+        else
+        {
+            var configuration = await TryGetConfigurationAsync(cancellationToken);
+            var endpoint = _refresh.Endpoint is { Length: > 0 } configured ? configured : configuration?.TokenEndpoint;
+            if (configuration is null || string.IsNullOrEmpty(endpoint))
+            {
+                return null;
+            }
+
+            request = CreateAuthenticatedPost(endpoint, [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)], configuration);
+        }
+
+        foreach (var (name, value) in _refresh.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
     }
 
     private async Task<OpenIdConnectConfiguration?> TryGetConfigurationAsync(CancellationToken cancellationToken)
@@ -204,7 +236,9 @@ internal sealed class OAuthTokenEndpointClient(
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? ReadString(document.RootElement, "error") : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? ReadString(document.RootElement, "error_code") ?? ReadString(document.RootElement, "error")
+                : null;
         }
         catch (JsonException)
         {

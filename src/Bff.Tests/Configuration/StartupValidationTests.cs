@@ -1,0 +1,68 @@
+using Bff.Tests.Infrastructure;
+
+namespace Bff.Tests.Configuration;
+
+/// <summary>Invalid configuration stops the gateway at start-up with a message naming the key and the fix.</summary>
+public sealed class StartupValidationTests
+{
+    private static Dictionary<string, string?> Valid() => new()
+    {
+        ["Bff:Oidc:Authority"] = "https://idp.example.com",
+        ["Bff:Oidc:ClientId"] = "spa-bff",
+        ["ReverseProxy:Routes:api:ClusterId"] = "api",
+        ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
+        ["ReverseProxy:Routes:api:Metadata:Bff.AccessToken"] = "User",
+        ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = "https://api.internal/",
+    };
+
+    [Theory]
+    [InlineData("Bff:Oidc:Authority", "", "Bff:Oidc:Authority is missing")]
+    [InlineData("Bff:Oidc:ClientId", "", "Bff:Oidc:ClientId is missing")]
+    [InlineData("Bff:Oidc:Authority", "http://idp.example.com", "Bff:Oidc:RequireHttpsMetadata")]
+    [InlineData("Bff:Cookie:Name", "bff", "must start with '__Host-'")]
+    [InlineData("Bff:Cookie:SameSite", "None", "Bff:Cookie:SameSite must be Strict or Lax")]
+    [InlineData("Bff:Tokens:IdpTimeout", "00:00:00", "Bff:Tokens:IdpTimeout must be a positive duration")]
+    [InlineData("Bff:Tokens:RefreshRequest:Format", "Json", "Bff:Tokens:RefreshRequest:Endpoint is required")]
+    [InlineData("Bff:Frontend:Path", "/no/such/folder", "Bff:Frontend:Path '/no/such/folder' is not an existing folder")]
+    public async Task an_invalid_bff_setting_stops_start_up_naming_the_key(string key, string value, string message)
+    {
+        var configuration = Valid();
+        configuration[key] = value;
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(configuration));
+
+        Assert.Contains(message, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Bff.AccessToken", "Usr", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value 'Usr': use User, UserOrNone or None.")]
+    [InlineData("Bff.AccessToken", "1", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value '1'")]
+    [InlineData("Bff.Antiforgery", "nope", "ReverseProxy:Routes:api:Metadata:Bff.Antiforgery has the value 'nope'")]
+    public async Task an_invalid_route_metadata_value_stops_start_up_naming_the_key(string metadata, string value, string message)
+    {
+        var configuration = Valid();
+        configuration[$"ReverseProxy:Routes:api:Metadata:{metadata}"] = value;
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(configuration));
+
+        Assert.Contains(message, Flatten(failure), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_valid_configuration_starts()
+    {
+        await StartAsync(Valid());
+    }
+
+    private static async Task StartAsync(Dictionary<string, string?> configuration)
+    {
+        await using var app = GatewayHost.Build(configuration);
+        await Task.Run(() => app.StartAsync());
+        await app.StopAsync();
+    }
+
+    private static string Flatten(Exception exception) =>
+        exception is AggregateException aggregate
+            ? string.Join("\n", aggregate.Flatten().InnerExceptions.Select(Flatten))
+            : exception.Message + (exception.InnerException is { } inner ? "\n" + Flatten(inner) : "");
+}
