@@ -34,6 +34,8 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Bff:Redis:KeyPrefix"] = $"bff-test-{Guid.NewGuid():N}:",
         ["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:30",
         ["Bff:Tokens:IdpTimeout"] = "00:00:05",
+        // Request-path tests count provider calls exactly; sweeper tests turn it on.
+        ["Bff:Sweeper:Enabled"] = "false",
         ["ReverseProxy:Routes:api:ClusterId"] = "api",
         ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
         ["ReverseProxy:Routes:api:Metadata:Bff.AccessToken"] = "User",

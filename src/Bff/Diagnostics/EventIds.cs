@@ -23,6 +23,11 @@ internal static class EventIds
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;
 
+    public const int SweepFailed = 500;
+    public const int SessionAbandoned = 501;
+    public const int BackchannelLogoutRejected = 600;
+    public const int BackchannelLogout = 601;
+
     public const int ProxyRejected = 400;
     public const int StoreUnavailable = 401;
 }

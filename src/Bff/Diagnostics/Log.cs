@@ -51,6 +51,18 @@ internal static partial class Log
     [LoggerMessage(EventIds.RevocationFailed, LogLevel.Warning, "Revoking the refresh token at logout failed ({Detail}); the session ends anyway.")]
     public static partial void RevocationFailed(ILogger logger, string detail);
 
+    [LoggerMessage(EventIds.SweepFailed, LogLevel.Warning, "A sweep of due sessions failed ({Error}); the next tick retries.")]
+    public static partial void SweepFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventIds.SessionAbandoned, LogLevel.Debug, "Session {SessionHash} goes idle before its token expires; the sweeper lets it expire.")]
+    public static partial void SessionAbandoned(ILogger logger, string sessionHash);
+
+    [LoggerMessage(EventIds.BackchannelLogoutRejected, LogLevel.Warning, "Back-channel logout refused: {Reason}.")]
+    public static partial void BackchannelLogoutRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventIds.BackchannelLogout, LogLevel.Information, "Back-channel logout ended {Count} session(s).")]
+    public static partial void BackchannelLogout(ILogger logger, int count);
+
     [LoggerMessage(EventIds.ProxyRejected, LogLevel.Debug, "Request to route {RouteId} rejected: {Error}.")]
     public static partial void ProxyRejected(ILogger logger, string routeId, string error);
 

@@ -37,6 +37,7 @@ public static class BffApplicationExtensions
         app.MapGet("/bff/login", LoginEndpoint.HandleAsync);
         app.MapMethods("/bff/logout", [HttpMethods.Get, HttpMethods.Post], LogoutEndpoint.HandleAsync);
         app.MapGet("/bff/user", UserEndpoint.HandleAsync);
+        app.MapPost("/bff/backchannel-logout", BackchannelLogoutEndpoint.HandleAsync).DisableAntiforgery();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BffProxyMiddleware>());

@@ -3,6 +3,7 @@ using Bff.Diagnostics;
 using Bff.Locking;
 using Bff.Proxy;
 using Bff.Sessions;
+using Bff.Sweeping;
 using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -18,6 +19,9 @@ namespace Bff.Hosting;
 /// <summary>Registers the gateway: options, session store, refresh coordination, OIDC login and the YARP proxy.</summary>
 public static class BffServiceCollectionExtensions
 {
+    /// <summary>The raw store, wrapped by <see cref="TrackedSessionStore"/> (schedule and logout index).</summary>
+    private const string StoreKey = "Bff.Store";
+
     /// <summary>Adds the BFF gateway, configured from the <c>Bff</c> and <c>ReverseProxy</c> sections of <paramref name="configuration"/>.</summary>
     public static IServiceCollection AddBff(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +42,9 @@ public static class BffServiceCollectionExtensions
         }
 
         services.TryAddSingleton<LocalRefreshWaiters>();
+        services.TryAddSingleton<RefreshDue>();
+        services.TryAddSingleton<ISessionStore>(provider => ActivatorUtilities.CreateInstance<TrackedSessionStore>(
+            provider, provider.GetRequiredKeyedService<ISessionStore>(StoreKey)));
         services.TryAddSingleton<SessionCookie>();
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
@@ -54,6 +61,20 @@ public static class BffServiceCollectionExtensions
             .AddOpenIdConnect();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIdConnectOptions>, OidcHandlerSetup>());
 
+        // Stopped in reverse order: the sweeper stops claiming first, then in-flight refreshes are drained.
+        services.AddHostedService<RefreshDrain>();
+        var sweeper = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Sweeper ?? new BffSweeperOptions();
+        if (sweeper.Enabled)
+        {
+            services.AddHostedService<SessionSweeper>();
+        }
+
+        services.AddOptions<HostOptions>().Configure<IOptions<BffOptions>>((host, bff) =>
+        {
+            var needed = bff.Value.Tokens.LockLease + TimeSpan.FromSeconds(5);
+            host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
+        });
+
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddTransforms<AccessTokenTransformProvider>();
@@ -62,7 +83,9 @@ public static class BffServiceCollectionExtensions
 
     private static void AddInMemoryStore(IServiceCollection services)
     {
-        services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddKeyedSingleton<ISessionStore, InMemorySessionStore>(StoreKey);
+        services.TryAddSingleton<ISessionIndex, InMemorySessionIndex>();
+        services.TryAddSingleton<IRefreshSchedule, InMemoryRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
         services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
         services.AddHealthChecks();
@@ -80,7 +103,9 @@ public static class BffServiceCollectionExtensions
             return ConnectionMultiplexer.Connect(configuration);
         });
         services.TryAddSingleton<RedisKeys>();
-        services.TryAddSingleton<ISessionStore, RedisSessionStore>();
+        services.TryAddKeyedSingleton<ISessionStore, RedisSessionStore>(StoreKey);
+        services.TryAddSingleton<ISessionIndex, RedisSessionIndex>();
+        services.TryAddSingleton<IRefreshSchedule, RedisRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
         services.TryAddSingleton<RedisRefreshSignal>();
         services.TryAddSingleton<IRefreshSignal>(provider => provider.GetRequiredService<RedisRefreshSignal>());

@@ -84,7 +84,7 @@ internal sealed class BffProxyMiddleware(
 
         // The API rejected a token we believed valid (revoked, clock skew): refresh that version once, replay once.
         context.Response.Clear();
-        var refreshed = await coordinator.ForceRefreshAsync(session.Key, token.Session!.Version, context.RequestAborted);
+        var refreshed = await coordinator.ForceRefreshAsync(session.Key, token.Session!.Version, RefreshTrigger.Request, context.RequestAborted);
         if (refreshed.Status != AccessTokenStatus.Available)
         {
             await RejectAsync(context, route.RouteId, refreshed);

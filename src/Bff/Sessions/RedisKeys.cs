@@ -18,5 +18,14 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
 
     public RedisKey DataProtectionKeys => $"{_prefix}data-protection-keys";
 
+    /// <summary>The fleet's background-refresh schedule (a sorted set of session hashes by due time).</summary>
+    public RedisKey RefreshSchedule => $"{_prefix}refresh-schedule";
+
+    /// <summary>Session hashes of one user at the provider, for back-channel logout by <c>sub</c>.</summary>
+    public RedisKey SubjectIndex(string subject) => $"{_prefix}subject:{Hashing.Hash(subject)}";
+
+    /// <summary>Session hashes of one provider session, for back-channel logout by <c>sid</c>.</summary>
+    public RedisKey ProviderSessionIndex(string providerSessionId) => $"{_prefix}sid:{Hashing.Hash(providerSessionId)}";
+
     public RedisChannel RefreshChannel => RedisChannel.Literal($"{_prefix}refreshed");
 }

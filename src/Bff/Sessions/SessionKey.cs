@@ -35,14 +35,13 @@ internal readonly record struct SessionKey(string Id, string Hash)
         return true;
     }
 
-    private static SessionKey FromTrustedId(string id)
-    {
-        Span<byte> idBytes = stackalloc byte[IdLength];
-        var written = System.Text.Encoding.ASCII.GetBytes(id, idBytes);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(idBytes[..written], hash);
-        return new SessionKey(id, Base64Url.EncodeToString(hash));
-    }
+    /// <summary>
+    /// A key for server-side work that has no cookie at hand (the sweeper, back-channel logout): stores and
+    /// locks address sessions by hash only. <see cref="Id"/> is empty and must never be written to a cookie.
+    /// </summary>
+    public static SessionKey FromHash(string hash) => new("", hash);
+
+    private static SessionKey FromTrustedId(string id) => new(id, Hashing.Hash(id));
 
     /// <summary>Never print the id itself.</summary>
     public override string ToString() => Hash;

@@ -42,23 +42,26 @@ internal sealed class TokenRefreshCoordinator(
     /// <summary>The session's access token, refreshed first when it expires within <c>Bff:Tokens:RefreshBeforeExpiry</c>.</summary>
     public Task<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken) =>
         session.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry)
-            ? JoinFlightAsync(key, session.Version, force: false, cancellationToken)
+            ? JoinFlightAsync(key, session.Version, force: false, RefreshTrigger.Request, cancellationToken)
             : Task.FromResult(AccessTokenResult.From(session));
 
     /// <summary>
     /// Refreshes the token of session version <paramref name="rejectedVersion"/> even though it looked valid
     /// (the upstream API answered 401 to it). A newer version is returned as is: it was refreshed already.
     /// </summary>
-    public Task<AccessTokenResult> ForceRefreshAsync(SessionKey key, long rejectedVersion, CancellationToken cancellationToken) =>
-        JoinFlightAsync(key, rejectedVersion, force: true, cancellationToken);
+    public Task<AccessTokenResult> ForceRefreshAsync(SessionKey key, long rejectedVersion, RefreshTrigger trigger, CancellationToken cancellationToken) =>
+        JoinFlightAsync(key, rejectedVersion, force: true, trigger, cancellationToken);
 
-    private Task<AccessTokenResult> JoinFlightAsync(SessionKey key, long observedVersion, bool force, CancellationToken cancellationToken)
+    /// <summary>Completes when every refresh in flight in this process has finished and stored its result (graceful shutdown).</summary>
+    public Task DrainAsync() => Task.WhenAll(_flights.Values);
+
+    private Task<AccessTokenResult> JoinFlightAsync(SessionKey key, long observedVersion, bool force, RefreshTrigger trigger, CancellationToken cancellationToken)
     {
         var mine = new TaskCompletionSource<AccessTokenResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var flight = _flights.GetOrAdd(key.Hash, mine.Task);
         if (flight == mine.Task)
         {
-            _ = FlyAsync(key, observedVersion, force, mine);
+            _ = FlyAsync(key, observedVersion, force, trigger, mine);
         }
         else
         {
@@ -68,12 +71,12 @@ internal sealed class TokenRefreshCoordinator(
         return flight.WaitAsync(cancellationToken);
     }
 
-    private async Task FlyAsync(SessionKey key, long observedVersion, bool force, TaskCompletionSource<AccessTokenResult> flight)
+    private async Task FlyAsync(SessionKey key, long observedVersion, bool force, RefreshTrigger trigger, TaskCompletionSource<AccessTokenResult> flight)
     {
         AccessTokenResult result;
         try
         {
-            result = await RefreshWhenLockedAsync(key, observedVersion, force);
+            result = await RefreshWhenLockedAsync(key, observedVersion, force, trigger);
         }
         catch (Exception exception)
         {
@@ -90,7 +93,7 @@ internal sealed class TokenRefreshCoordinator(
         flight.SetResult(result);
     }
 
-    private async Task<AccessTokenResult> RefreshWhenLockedAsync(SessionKey key, long observedVersion, bool force)
+    private async Task<AccessTokenResult> RefreshWhenLockedAsync(SessionKey key, long observedVersion, bool force, RefreshTrigger trigger)
     {
         var deadline = time.GetUtcNow() + _tokens.MaxWait;
         var waitStarted = time.GetTimestamp();
@@ -98,7 +101,7 @@ internal sealed class TokenRefreshCoordinator(
         while (true)
         {
             var published = signal.Subscribe(key.Hash);
-            var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, force);
+            var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, force, trigger);
             if (refreshed is (var result, var notice))
             {
                 if (waited)
@@ -155,14 +158,15 @@ internal sealed class TokenRefreshCoordinator(
     }
 
     /// <summary>Null when another owner holds the session's lock; otherwise the result and the notice to publish.</summary>
-    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(SessionKey key, long observedVersion, bool force)
+    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(
+        SessionKey key, long observedVersion, bool force, RefreshTrigger trigger)
     {
         await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None);
-        return lease is null ? null : await RefreshHoldingLockAsync(key, observedVersion, force, lease);
+        return lease is null ? null : await RefreshHoldingLockAsync(key, observedVersion, force, trigger, lease);
     }
 
     private async Task<(AccessTokenResult Result, RefreshNotice? Notice)> RefreshHoldingLockAsync(
-        SessionKey key, long observedVersion, bool force, IRefreshLease lease)
+        SessionKey key, long observedVersion, bool force, RefreshTrigger trigger, IRefreshLease lease)
     {
         // Double-check under the lock: another flight may have refreshed while this one waited.
         var current = await store.GetAsync(key, CancellationToken.None);
@@ -180,7 +184,7 @@ internal sealed class TokenRefreshCoordinator(
         }
 
         var result = await CallProviderAsync(current.Tokens);
-        metrics.Refreshed(result.Outcome);
+        metrics.Refreshed(result.Outcome, trigger);
         switch (result.Outcome)
         {
             case TokenRefreshOutcome.Succeeded:

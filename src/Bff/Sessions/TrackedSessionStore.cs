@@ -1,0 +1,46 @@
+using Bff.Sweeping;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Wraps the session store so that every token write reschedules the session's background refresh and every
+/// session end takes it off the schedule and the back-channel logout index. The schedule and index are
+/// hints kept beside the store (Redis Cluster cannot update them in the same script); the store stays the
+/// truth, and a stale hint costs at most one wasted look-up.
+/// </summary>
+internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due) : ISessionStore
+{
+    public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+    public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
+    {
+        await inner.CreateAsync(key, session, cancellationToken);
+        await index.AddAsync(key.Hash, ProviderIdentity.Of(session), session.AbsoluteExpiresAt);
+        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens));
+    }
+
+    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    {
+        var written = await inner.TryReplaceTokensAsync(key, expectedVersion, tokens, cancellationToken);
+        if (written is not null)
+        {
+            await schedule.ScheduleAsync(key.Hash, due.For(tokens));
+        }
+
+        return written;
+    }
+
+    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
+        inner.TouchAsync(key, lastActiveAt, cancellationToken);
+
+    public async Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        var session = await inner.GetAsync(key, cancellationToken);
+        await inner.RemoveAsync(key, cancellationToken);
+        await schedule.UnscheduleAsync(key.Hash);
+        if (session is not null)
+        {
+            await index.RemoveAsync(key.Hash, ProviderIdentity.Of(session));
+        }
+    }
+}

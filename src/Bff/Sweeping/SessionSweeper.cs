@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Bff.Configuration;
+using Bff.Diagnostics;
+using Bff.Sessions;
+using Bff.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Sweeping;
+
+/// <summary>
+/// Refreshes sessions before their access token expires, whether or not a request is in flight. Every
+/// <c>Bff:Sweeper:Interval</c> each instance claims due sessions from the shared schedule and refreshes them
+/// through the same coordinator as requests (same lock, same fenced write), at most
+/// <c>Bff:Sweeper:MaxConcurrency</c> at a time. Sessions that will go idle before their token expires are
+/// left to expire. On shutdown it stops claiming and lets the refreshes it started finish (invariant 7).
+/// </summary>
+internal sealed class SessionSweeper(
+    IRefreshSchedule schedule,
+    ISessionStore store,
+    TokenRefreshCoordinator coordinator,
+    RefreshDue due,
+    IOptions<BffOptions> options,
+    TimeProvider time,
+    BffMetrics metrics,
+    ILogger<SessionSweeper> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
+
+    private readonly BffOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private TaskCompletionSource _swept = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the next sweep has finished (tests synchronise on it instead of sleeping).</summary>
+    internal Task NextSweep => _swept.Task;
+
+    /// <summary>A claim outlives one refresh attempt; a claimant that died leaves the session due again after it.</summary>
+    private TimeSpan ClaimFor => _options.Tokens.LockLease + _options.Sweeper.Interval;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_options.Sweeper.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await SweepOnceAsync(stoppingToken);
+                Interlocked.Exchange(ref _swept, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: no new claims; the refreshes already started have completed inside SweepOnceAsync.
+        }
+    }
+
+    internal async Task SweepOnceAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            var (dueCount, oldest) = await schedule.MeasureAsync(now);
+            metrics.Swept(dueCount, oldest is { } first ? now - first : TimeSpan.Zero);
+            await Parallel.ForEachAsync(
+                ClaimDueAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.Sweeper.MaxConcurrency },
+                (hash, _) => new ValueTask(SweepSessionAsync(hash)));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SweepFailed(logger, exception.GetType().Name);
+        }
+    }
+
+    /// <summary>Claims due sessions a small batch at a time, as workers free up, until none is due or shutdown begins.</summary>
+    private async IAsyncEnumerable<string> ClaimDueAsync([EnumeratorCancellation] CancellationToken stoppingToken)
+    {
+        var batch = _options.Sweeper.MaxConcurrency;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimed = await schedule.ClaimDueAsync(time.GetUtcNow(), batch, ClaimFor);
+            foreach (var hash in claimed)
+            {
+                yield return hash;
+            }
+
+            if (claimed.Count < batch)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private async Task SweepSessionAsync(string hash)
+    {
+        var key = SessionKey.FromHash(hash);
+        var session = await store.GetAsync(key, CancellationToken.None);
+        if (session is null)
+        {
+            // Ended or expired (idle or absolute): nothing to keep alive.
+            await schedule.UnscheduleAsync(hash);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var endsAt = session.ExpiresAt(_options.Session.IdleTimeout);
+        if (endsAt <= session.Tokens.AccessTokenExpiresAt)
+        {
+            // Idle (or at its absolute end) before the token runs out: refreshing would only keep an
+            // abandoned session alive. Look again when it has expired, to take it off the schedule.
+            Log.SessionAbandoned(logger, hash);
+            await schedule.ScheduleAsync(hash, endsAt);
+            return;
+        }
+
+        if (session.Tokens.AccessTokenExpiresAt - now > due.Window)
+        {
+            // A stale entry (someone refreshed since): put it back where the current token says.
+            await schedule.ScheduleAsync(hash, due.For(session.Tokens));
+            return;
+        }
+
+        var result = await coordinator.ForceRefreshAsync(key, session.Version, RefreshTrigger.Sweeper, CancellationToken.None);
+        if (result.Status == AccessTokenStatus.Unavailable)
+        {
+            var failures = _failures.AddOrUpdate(hash, 1, static (_, n) => n + 1);
+            var backoff = TimeSpan.FromTicks(Math.Min(_options.Sweeper.Interval.Ticks << Math.Min(failures, 16), MaxBackoff.Ticks));
+            await schedule.ScheduleAsync(hash, now + backoff);
+            return;
+        }
+
+        _failures.TryRemove(hash, out _);
+    }
+}

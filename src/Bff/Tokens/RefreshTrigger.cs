@@ -1,0 +1,8 @@
+namespace Bff.Tokens;
+
+/// <summary>Who started a refresh, for the <c>bff.refresh.count</c> metric.</summary>
+internal enum RefreshTrigger
+{
+    Request,
+    Sweeper,
+}
