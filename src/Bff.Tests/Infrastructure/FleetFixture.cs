@@ -10,14 +10,16 @@ namespace Bff.Tests.Infrastructure;
 public class FleetFixture : IAsyncLifetime
 {
     private readonly int _instances;
+    private readonly bool _sweeper;
 
     public FleetFixture() : this(instances: 3)
     {
     }
 
-    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null)
+    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null, bool sweeper = false)
     {
         _instances = instances;
+        _sweeper = sweeper;
         Provider.Settings.AccessTokenLifetime = GatewayFixture.TokenLifetime;
         Provider.Settings.RefreshTokenReuseLeeway = refreshTokenReuseLeeway ?? TimeSpan.Zero;
     }
@@ -34,6 +36,7 @@ public class FleetFixture : IAsyncLifetime
         await Task.WhenAll(Redis.InitializeAsync(), Provider.InitializeAsync());
         Configuration = GatewayHost.ConfigurationFor(Provider, Redis.Configuration);
         Configuration["Bff:Tokens:IdpTimeout"] = "00:00:10";
+        Configuration["Bff:Sweeper:Enabled"] = _sweeper ? "true" : "false";
         await ConfigureAsync(Configuration);
         for (var i = 0; i < _instances; i++)
         {
@@ -73,6 +76,19 @@ public class FleetFixture : IAsyncLifetime
         }
 
         return browsers;
+    }
+
+    /// <summary>Moves the shared clock to <paramref name="to"/> (at least 5 s on) and waits for every instance's sweep.</summary>
+    public async Task SweepAllAtAsync(DateTimeOffset to)
+    {
+        if (to <= Clock.GetUtcNow())
+        {
+            to = Clock.GetUtcNow() + TimeSpan.FromSeconds(5);
+        }
+
+        var swept = Task.WhenAll(Gateways.Select(g => g.Sweeper().NextSweep));
+        Clock.SetUtcNow(to);
+        await swept.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Moves the shared clock to the moment the latest-expiring of these sessions' access tokens expires.</summary>

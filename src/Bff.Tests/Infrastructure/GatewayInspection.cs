@@ -1,4 +1,5 @@
 using Bff.Sessions;
+using Bff.Sweeping;
 
 namespace Bff.Tests.Infrastructure;
 
@@ -11,6 +12,17 @@ internal static class GatewayInspection
         Assert.True(SessionKey.TryParse(cookie.Value, out var key));
         return await gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None)
             ?? throw new InvalidOperationException("The session is not in the store.");
+    }
+
+    public static SessionSweeper Sweeper(this GatewayHost gateway) =>
+        gateway.Services.GetServices<IHostedService>().OfType<SessionSweeper>().Single();
+
+    /// <summary>Moves <paramref name="clock"/> to <paramref name="to"/> and waits for the sweep that the tick starts.</summary>
+    public static async Task SweepAtAsync(this GatewayHost gateway, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, DateTimeOffset to)
+    {
+        var swept = gateway.Sweeper().NextSweep;
+        clock.SetUtcNow(to);
+        await swept.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>Asserts that no response the browser received contains any of the session's tokens.</summary>

@@ -22,6 +22,11 @@ public sealed class ProviderFaults : DelegatingHandler
     public TimeSpan Delay { get; set; }
 
     public int Requests;
+    private int _inFlight;
+    private int _maxInFlight;
+
+    /// <summary>The most token-endpoint calls this gateway instance had in flight at once.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
     /// <summary>Completes when the next token-endpoint request arrives.</summary>
     public Task NextRequest => _arrived.Task;
@@ -35,17 +40,30 @@ public sealed class ProviderFaults : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Requests);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var seen = Volatile.Read(ref _maxInFlight); inFlight > seen; seen = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, inFlight, seen);
+        }
+
         Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        if (Delay > TimeSpan.Zero)
+        try
         {
-            await Task.Delay(Delay, cancellationToken);
-        }
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay, cancellationToken);
+            }
 
-        if (Stall)
+            if (Stall)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return Respond is { } respond ? respond() : await base.SendAsync(request, cancellationToken);
+        }
+        finally
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            Interlocked.Decrement(ref _inFlight);
         }
-
-        return Respond is { } respond ? respond() : await base.SendAsync(request, cancellationToken);
     }
 }
