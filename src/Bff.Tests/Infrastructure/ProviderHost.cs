@@ -32,6 +32,11 @@ public class ProviderHost : IAsyncLifetime
     public UpstreamLog Upstream => _api.Services.GetRequiredService<UpstreamLog>();
     public IServiceProvider ApiServices => _api.Services;
 
+    /// <summary>The provider's signing key, to sign logout tokens as the provider would.</summary>
+    public Microsoft.IdentityModel.Tokens.SigningCredentials SigningCredentials =>
+        _idp.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenIddict.Server.OpenIddictServerOptions>>()
+            .CurrentValue.SigningCredentials.First();
+
     // Hosts start on the thread pool, outside xUnit's limited-concurrency synchronization context, which
     // Kestrel's and the handlers' continuations would otherwise queue behind the tests themselves.
     public virtual Task InitializeAsync() => Task.Run(StartAsync);
