@@ -167,6 +167,11 @@ public static class DemoIdentityProvider
         log.RefreshStarted(form["refresh_token"].ToString());
         try
         {
+            if (context.RequestServices.GetRequiredService<DemoIdentityProviderSettings>().RefreshDelay is { Ticks: > 0 } delay)
+            {
+                await Task.Delay(delay);
+            }
+
             await next();
         }
         finally

@@ -15,6 +15,9 @@ public sealed class DemoIdentityProviderSettings
     /// <summary>Zero: strict rotation (a reused refresh token is rejected and revokes the grant).</summary>
     public TimeSpan RefreshTokenReuseLeeway { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Added to every refresh-token grant: a slow provider, for tests and benchmarks.</summary>
+    public TimeSpan RefreshDelay { get; set; }
+
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>Demo users: name to password.</summary>

@@ -81,7 +81,7 @@ public sealed partial class BrowserClient : IDisposable
         throw new InvalidOperationException("Login did not finish within 20 steps.");
     }
 
-    public Task<HttpResponseMessage> GetAsync(string path, bool csrf = true)
+    public Task<HttpResponseMessage> GetAsync(string path, bool csrf = true, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (csrf)
@@ -89,10 +89,10 @@ public sealed partial class BrowserClient : IDisposable
             request.Headers.Add("X-CSRF", "1");
         }
 
-        return SendAsync(request);
+        return SendAsync(request, cancellationToken);
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         request.RequestUri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(Gateway, request.RequestUri);
         lock (_cookies)
@@ -103,7 +103,7 @@ public sealed partial class BrowserClient : IDisposable
             }
         }
 
-        var response = await _http.SendAsync(request);
+        var response = await _http.SendAsync(request, cancellationToken);
         await response.Content.LoadIntoBufferAsync();
         StoreCookies(request.RequestUri, response);
         var record = $"{(int)response.StatusCode} {request.RequestUri}\n{response.Headers}{response.Content.Headers}\n{await response.Content.ReadAsStringAsync()}";
