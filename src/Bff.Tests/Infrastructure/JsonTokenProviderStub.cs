@@ -18,6 +18,12 @@ public sealed class JsonTokenProviderStub : IAsyncDisposable
     public int Calls;
     public int Reuses;
 
+    /// <summary>Latency added to every refresh (a provider's round trip).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>When each refresh token was redeemed, for benchmarks that compare it with the token's expiry.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> RedeemedAt { get; } = new(StringComparer.Ordinal);
+
     public string Endpoint { get; private set; } = "";
 
     public static async Task<JsonTokenProviderStub> StartAsync()
@@ -43,8 +49,14 @@ public sealed class JsonTokenProviderStub : IAsyncDisposable
             return Results.Json(new { code = 400, error_code = "bad_request" }, statusCode: 400);
         }
 
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+        }
+
         using var body = await JsonDocument.ParseAsync(context.Request.Body);
         var presented = body.RootElement.GetProperty("refresh_token").GetString()!;
+        RedeemedAt.TryAdd(presented, DateTimeOffset.UtcNow);
         lock (_gate)
         {
             if (!_spent.Add(presented))

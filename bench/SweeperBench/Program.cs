@@ -1,0 +1,106 @@
+// Sweeper benchmark (issue 4): N sessions whose access tokens all fall due within one minute, a provider
+// with 20 ms latency, two gateway instances sharing one redis-server, real clock. Reports the sweeper lag
+// (now minus the oldest due time, sampled every second) and whether every session was refreshed before
+// its access token expired.
+using System.Diagnostics;
+using System.Globalization;
+using Bff.Sessions;
+using Bff.Sweeping;
+using Bff.Tests.Infrastructure;
+
+var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+var latency = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
+const int MaxConcurrency = 16;
+var refreshBeforeExpiry = TimeSpan.FromSeconds(30);
+var interval = TimeSpan.FromSeconds(5);
+
+await using var redis = new RedisServerHandle();
+await redis.Server.InitializeAsync();
+await using var provider = await JsonTokenProviderStub.StartAsync();
+provider.Latency = latency;
+
+var configuration = new Dictionary<string, string?>
+{
+    ["Bff:Oidc:Authority"] = "https://idp.invalid/",
+    ["Bff:Oidc:ClientId"] = "bench",
+    ["Bff:Redis:Configuration"] = redis.Server.Configuration,
+    ["Bff:Redis:KeyPrefix"] = "bench:",
+    ["Bff:Tokens:RefreshBeforeExpiry"] = refreshBeforeExpiry.ToString(),
+    ["Bff:Tokens:RefreshRequest:Format"] = "Json",
+    ["Bff:Tokens:RefreshRequest:Endpoint"] = provider.Endpoint,
+    ["Bff:Tokens:RefreshRequest:Headers:apikey"] = "anon-key",
+    ["Bff:Sweeper:Interval"] = interval.ToString(),
+    ["Bff:Sweeper:MaxConcurrency"] = MaxConcurrency.ToString(CultureInfo.InvariantCulture),
+    ["ReverseProxy:Routes:api:ClusterId"] = "api",
+    ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
+    ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = "http://127.0.0.1:9/",
+};
+var gateways = new[] { GatewayHost.Build(configuration), GatewayHost.Build(configuration) };
+foreach (var gateway in gateways)
+{
+    await gateway.StartAsync();
+}
+
+// Seed: every token expires between 65 s and 125 s from now, so (lead 35 s, jitter up to 30 s) every
+// session falls due within the first minute or so.
+var store = gateways[0].Services.GetRequiredService<ISessionStore>();
+var schedule = gateways[0].Services.GetRequiredService<IRefreshSchedule>();
+var start = DateTimeOffset.UtcNow;
+var expiries = new DateTimeOffset[sessions];
+var seeding = Stopwatch.StartNew();
+await Parallel.ForEachAsync(Enumerable.Range(0, sessions), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+{
+    expiries[i] = start + TimeSpan.FromSeconds(65 + 60.0 * i / sessions);
+    await store.CreateAsync(SessionKey.CreateNew(), new SessionRecord
+    {
+        Version = 1,
+        Tokens = new TokenSet($"access-{i}", $"seed-{i}", null, expiries[i]),
+        Claims = [new SessionClaim("sub", $"user-{i}")],
+        CreatedAt = start,
+        LastActiveAt = start,
+        AbsoluteExpiresAt = start + TimeSpan.FromDays(1),
+        LogoutId = "bench",
+    }, CancellationToken.None);
+});
+Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
+
+var lags = new List<double>();
+var deadline = expiries.Max() + TimeSpan.FromSeconds(30);
+while (DateTimeOffset.UtcNow < deadline && provider.RedeemedAt.Count < sessions)
+{
+    await Task.Delay(1000);
+    var now = DateTimeOffset.UtcNow;
+    var (due, oldest) = await schedule.MeasureAsync(now);
+    lags.Add(oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
+    Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
+}
+
+var refreshedInTime = Enumerable.Range(0, sessions)
+    .Count(i => provider.RedeemedAt.TryGetValue($"seed-{i}", out var at) && at < expiries[i]);
+var margins = Enumerable.Range(0, sessions)
+    .Where(i => provider.RedeemedAt.ContainsKey($"seed-{i}"))
+    .Select(i => (expiries[i] - provider.RedeemedAt[$"seed-{i}"]).TotalSeconds).Order().ToArray();
+lags.Sort();
+
+Console.WriteLine();
+Console.WriteLine($"| sessions | provider latency | instances x MaxConcurrency | provider calls | reuses | refreshed before expiry | sweeper lag p50 / max | margin before expiry min / p50 |");
+Console.WriteLine($"|---|---|---|---|---|---|---|---|");
+Console.WriteLine($"| {sessions} | {latency.TotalMilliseconds} ms | 2 x {MaxConcurrency} | {provider.Calls} | {provider.Reuses} | {refreshedInTime} / {sessions} | {Percentile(lags, 0.5):F2} s / {lags.LastOrDefault():F2} s | {margins.FirstOrDefault():F1} s / {Percentile(margins, 0.5):F1} s |");
+
+foreach (var gateway in gateways)
+{
+    await gateway.StopAsync();
+    await gateway.DisposeAsync();
+}
+
+return refreshedInTime == sessions && provider.Reuses == 0 ? 0 : 1;
+
+static double Percentile(IReadOnlyList<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
+
+/// <summary>Owns the benchmark's redis-server process.</summary>
+internal sealed class RedisServerHandle : IAsyncDisposable
+{
+    public RedisServer Server { get; } = new();
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}
