@@ -86,9 +86,8 @@ public class FleetFixture : IAsyncLifetime
             to = Clock.GetUtcNow() + TimeSpan.FromSeconds(5);
         }
 
-        var swept = Task.WhenAll(Gateways.Select(g => g.Sweeper().NextSweep));
         Clock.SetUtcNow(to);
-        await swept.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Gateways.Select(g => g.SweptSinceAsync(to)));
     }
 
     /// <summary>Moves the shared clock to the moment the latest-expiring of these sessions' access tokens expires.</summary>

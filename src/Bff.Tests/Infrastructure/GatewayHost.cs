@@ -57,7 +57,24 @@ public sealed class GatewayHost : IAsyncDisposable
         await Task.Run(() => app.StartAsync());
         var address = ProviderHost.Address(app);
         await provider.AllowGatewayAsync(address);
+        await WaitUntilReadyAsync(address);
         return new GatewayHost(app, address);
+    }
+
+    /// <summary>A load balancer sends traffic only once /readyz answers (Redis connected); tests do the same.</summary>
+    private static async Task WaitUntilReadyAsync(string address)
+    {
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!(await http.GetAsync($"{address}/readyz")).IsSuccessStatusCode)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The gateway at {address} did not become ready.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Builds (without starting) a gateway from configuration keys alone, as an operator would run it.</summary>

@@ -17,12 +17,20 @@ internal static class GatewayInspection
     public static SessionSweeper Sweeper(this GatewayHost gateway) =>
         gateway.Services.GetServices<IHostedService>().OfType<SessionSweeper>().Single();
 
-    /// <summary>Moves <paramref name="clock"/> to <paramref name="to"/> and waits for the sweep that the tick starts.</summary>
-    public static async Task SweepAtAsync(this GatewayHost gateway, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, DateTimeOffset to)
+    /// <summary>Waits until a sweep that started at or after <paramref name="since"/> (on the gateway's clock) has finished.</summary>
+    public static async Task SweptSinceAsync(this GatewayHost gateway, DateTimeOffset since)
     {
-        var swept = gateway.Sweeper().NextSweep;
-        clock.SetUtcNow(to);
-        await swept.WaitAsync(TimeSpan.FromSeconds(60));
+        var sweeper = gateway.Sweeper();
+        while (true)
+        {
+            var next = sweeper.NextSweep;
+            if (sweeper.LastSweepStartedAt >= since)
+            {
+                return;
+            }
+
+            await next.WaitAsync(TimeSpan.FromSeconds(60));
+        }
     }
 
     /// <summary>Asserts that no response the browser received contains any of the session's tokens.</summary>

@@ -22,6 +22,7 @@ internal static class EventIds
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;
+    public const int LoginUnavailable = 302;
 
     public const int SweepFailed = 500;
     public const int SessionAbandoned = 501;

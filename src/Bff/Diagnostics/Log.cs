@@ -48,6 +48,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.ProviderMetadataUnavailable, LogLevel.Warning, "The provider's discovery document is unavailable ({Error}).")]
     public static partial void ProviderMetadataUnavailable(ILogger logger, string error);
 
+    [LoggerMessage(EventIds.LoginUnavailable, LogLevel.Warning, "Sign-in could not start ({Error}); answering 503.")]
+    public static partial void LoginUnavailable(ILogger logger, string error);
+
     [LoggerMessage(EventIds.RevocationFailed, LogLevel.Warning, "Revoking the refresh token at logout failed ({Detail}); the session ends anyway.")]
     public static partial void RevocationFailed(ILogger logger, string detail);
 

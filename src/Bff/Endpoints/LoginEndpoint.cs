@@ -20,12 +20,13 @@ internal static class LoginEndpoint
         {
             await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
         }
-        catch (InvalidOperationException exception) when (!context.Response.HasStarted)
+        catch (Exception exception) when (exception is not OperationCanceledException && !context.Response.HasStarted)
         {
-            // The handler could not load the provider's discovery document (IDX20803).
-            Log.ProviderMetadataUnavailable(loggerFactory.CreateLogger(typeof(LoginEndpoint)), exception.GetType().Name);
+            // The handler could not load the provider's discovery document (IDX20803: InvalidOperationException),
+            // or could not protect its state because the Data Protection key ring (in Redis) is unreachable.
+            Log.LoginUnavailable(loggerFactory.CreateLogger(typeof(LoginEndpoint)), exception.GetType().Name);
             context.Response.Clear();
-            await ProblemResponse.WriteAsync(context, BffError.ProviderUnavailable);
+            await ProblemResponse.WriteAsync(context, exception is InvalidOperationException ? BffError.ProviderUnavailable : BffError.RefreshUnavailable);
         }
     }
 }

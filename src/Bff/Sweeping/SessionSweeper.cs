@@ -30,9 +30,13 @@ internal sealed class SessionSweeper(
     private readonly BffOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
     private TaskCompletionSource _swept = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastSweepStartedAt;
 
     /// <summary>Completes when the next sweep has finished (tests synchronise on it instead of sleeping).</summary>
     internal Task NextSweep => _swept.Task;
+
+    /// <summary>The clock's time when the last completed sweep started.</summary>
+    internal DateTimeOffset LastSweepStartedAt => new(Interlocked.Read(ref _lastSweepStartedAt), TimeSpan.Zero);
 
     /// <summary>A claim outlives one refresh attempt; a claimant that died leaves the session due again after it.</summary>
     private TimeSpan ClaimFor => _options.Tokens.LockLease + _options.Sweeper.Interval;
@@ -44,7 +48,9 @@ internal sealed class SessionSweeper(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                var startedAt = time.GetUtcNow();
                 await SweepOnceAsync(stoppingToken);
+                Interlocked.Exchange(ref _lastSweepStartedAt, startedAt.UtcTicks);
                 Interlocked.Exchange(ref _swept, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
