@@ -154,7 +154,7 @@ public sealed class LoginTests(ProviderHost provider) : IClassFixture<ProviderHo
         using var replay = new BrowserClient(_gateway.Address);
         replay.SetGatewayCookie("__Host-bff", cookie);
         await AssertProblemAsync(await replay.GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended");
-        Assert.Equal("invalid_grant", await RefreshDirectlyAsync(session.Tokens.RefreshToken!));
+        Assert.Equal("invalid_grant", await ProviderCalls.RefreshAsync(provider, session.Tokens.RefreshToken!));
     }
 
     [Fact]
@@ -192,21 +192,5 @@ public sealed class LoginTests(ProviderHost provider) : IClassFixture<ProviderHo
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(error, problem.GetProperty("error").GetString());
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-    }
-
-    /// <summary>Presents a refresh token straight to the provider, as a thief would; returns the OAuth error or "ok".</summary>
-    private async Task<string> RefreshDirectlyAsync(string refreshToken)
-    {
-        using var http = new HttpClient();
-        var response = await http.PostAsync($"{provider.Authority}connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refreshToken,
-            ["client_id"] = provider.Settings.ClientId,
-            ["client_secret"] = provider.Settings.ClientSecret,
-        }));
-        return response.IsSuccessStatusCode
-            ? "ok"
-            : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!;
     }
 }

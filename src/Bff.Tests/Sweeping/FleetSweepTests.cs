@@ -8,24 +8,13 @@ public sealed class FleetSweepTests(FleetSweepTests.JsonProviderSweepers fleet) 
 {
     public const int MaxConcurrency = 8;
 
-    /// <summary>Refreshes go to a strict JSON stub that adopts unknown tokens, so sessions can be seeded straight into the store.</summary>
-    public sealed class JsonProviderSweepers() : FleetFixture(instances: 2, sweeper: true)
+    /// <summary>The JSON stub adopts unknown refresh tokens, so sessions can be seeded straight into the store.</summary>
+    public sealed class JsonProviderSweepers() : JsonProviderFleet(instances: 2, sweeper: true)
     {
-        public JsonTokenProviderStub Stub { get; private set; } = null!;
-
         protected override async Task ConfigureAsync(Dictionary<string, string?> configuration)
         {
-            Stub = await JsonTokenProviderStub.StartAsync();
-            configuration["Bff:Tokens:RefreshRequest:Format"] = "Json";
-            configuration["Bff:Tokens:RefreshRequest:Endpoint"] = Stub.Endpoint;
-            configuration["Bff:Tokens:RefreshRequest:Headers:apikey"] = "anon-key";
+            await base.ConfigureAsync(configuration);
             configuration["Bff:Sweeper:MaxConcurrency"] = MaxConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Stub.DisposeAsync();
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class GraceWindowRecoveryTests(GraceWindowRecoveryTests.GraceProvi
         var browsers = await fleet.SignInEverywhereAsync();
         var hash = await fleet.HoldLockAsForeignInstanceAsync(browsers[0], TimeSpan.FromMinutes(1));
         var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
-        Assert.True(await ProviderCalls.RefreshAsync(fleet.Provider, session.Tokens.RefreshToken!));
+        Assert.Equal("ok", await ProviderCalls.RefreshAsync(fleet.Provider, session.Tokens.RefreshToken!));
         var reuses = fleet.Provider.TokenLog.Reuses;
         await fleet.LetForeignLeaseLapseAsync(hash);
         await fleet.MoveClockToExpiryAsync(browsers.Take(1));

@@ -4,30 +4,9 @@ using Bff.Tests.Infrastructure;
 namespace Bff.Tests.Tokens;
 
 /// <summary>A provider whose refresh endpoint speaks JSON (Supabase GoTrue) goes through the same fleet coordination.</summary>
-public sealed class JsonRefreshFormatTests(JsonRefreshFormatTests.JsonProviderFleet fleet) : IClassFixture<JsonRefreshFormatTests.JsonProviderFleet>
+public sealed class JsonRefreshFormatTests(JsonRefreshFormatTests.TwoInstances fleet) : IClassFixture<JsonRefreshFormatTests.TwoInstances>
 {
-    public sealed class JsonProviderFleet : FleetFixture
-    {
-        public JsonProviderFleet() : base(instances: 2)
-        {
-        }
-
-        public JsonTokenProviderStub Stub { get; private set; } = null!;
-
-        protected override async Task ConfigureAsync(Dictionary<string, string?> configuration)
-        {
-            Stub = await JsonTokenProviderStub.StartAsync();
-            configuration["Bff:Tokens:RefreshRequest:Format"] = "Json";
-            configuration["Bff:Tokens:RefreshRequest:Endpoint"] = Stub.Endpoint;
-            configuration["Bff:Tokens:RefreshRequest:Headers:apikey"] = "anon-key";
-        }
-
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Stub.DisposeAsync();
-        }
-    }
+    public sealed class TwoInstances() : JsonProviderFleet(instances: 2, sweeper: false);
 
     [Fact]
     public async Task concurrent_requests_over_two_instances_make_one_json_refresh_per_rotation()
