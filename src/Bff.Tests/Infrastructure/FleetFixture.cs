@@ -11,15 +11,17 @@ public class FleetFixture : IAsyncLifetime
 {
     private readonly int _instances;
     private readonly bool _sweeper;
+    private readonly bool _realClock;
 
     public FleetFixture() : this(instances: 3)
     {
     }
 
-    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null, bool sweeper = false)
+    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null, bool sweeper = false, bool realClock = false)
     {
         _instances = instances;
         _sweeper = sweeper;
+        _realClock = realClock;
         Provider.Settings.AccessTokenLifetime = GatewayFixture.TokenLifetime;
         Provider.Settings.RefreshTokenReuseLeeway = refreshTokenReuseLeeway ?? TimeSpan.Zero;
     }
@@ -44,7 +46,11 @@ public class FleetFixture : IAsyncLifetime
             Faults.Add(faults);
             Gateways.Add(await GatewayHost.StartAsync(Provider, Configuration, services =>
             {
-                GatewayHost.WithClock(Clock)(services);
+                if (!_realClock)
+                {
+                    GatewayHost.WithClock(Clock)(services);
+                }
+
                 ProviderFaults.Install(faults)(services);
             }));
         }

@@ -1,0 +1,96 @@
+using Bff.Sessions;
+using Bff.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Bff.Tests.Browser;
+
+/// <summary>
+/// Headless Chromium (Debian's, through Playwright) runs the demo page in two tabs against two gateway
+/// instances, on the real clock, while 4-second access tokens expire several times: no tab is ever logged out,
+/// no call fails, and the strict provider sees one refresh per rotation and no reuse.
+/// </summary>
+public sealed class BrowserEndToEndTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    public sealed class WithSweeper() : BrowserFleet(sweeper: true);
+
+    public sealed class RequestPathOnly() : BrowserFleet(sweeper: false);
+
+    public sealed class SweeperOn(WithSweeper fleet) : IClassFixture<WithSweeper>
+    {
+        [Fact]
+        public Task two_tabs_on_two_instances_stay_signed_in_across_several_token_lifetimes() => RunAsync(fleet);
+    }
+
+    public sealed class SweeperOff(RequestPathOnly fleet) : IClassFixture<RequestPathOnly>
+    {
+        [Fact]
+        public Task two_tabs_on_two_instances_stay_signed_in_across_several_token_lifetimes() => RunAsync(fleet);
+    }
+
+    /// <summary>Real time: short tokens, a short refresh window, the demo page served by each gateway.</summary>
+    public abstract class BrowserFleet : FleetFixture
+    {
+        protected BrowserFleet(bool sweeper) : base(instances: 2, sweeper: sweeper, realClock: true) =>
+            Provider.Settings.AccessTokenLifetime = TimeSpan.FromSeconds(4);
+
+        protected override Task ConfigureAsync(Dictionary<string, string?> configuration)
+        {
+            configuration["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:01";
+            configuration["Bff:Sweeper:Interval"] = "00:00:01";
+            configuration["Bff:Frontend:Path"] = Path.Combine(AppContext.BaseDirectory, "demo-wwwroot");
+            return Task.CompletedTask;
+        }
+    }
+
+    private static async Task RunAsync(FleetFixture fleet)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (test.sh does).");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var context = await browser.NewContextAsync();
+        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
+        var reuses = fleet.Provider.TokenLog.Reuses;
+
+        var first = await context.NewPageAsync();
+        await first.GotoAsync(fleet.Gateways[0].Address + "/");
+        await first.ClickAsync("#login");
+        await first.FillAsync("#username", ProviderHost.User);
+        await first.FillAsync("#password", ProviderHost.Password);
+        await first.ClickAsync("#submit");
+        await first.WaitForSelectorAsync("#signed-in:not([hidden])");
+
+        // The second tab talks to the other instance; cookies are per host, so it shares the session.
+        var second = await context.NewPageAsync();
+        await second.GotoAsync(fleet.Gateways[1].Address + "/");
+        await second.WaitForSelectorAsync("#signed-in:not([hidden])");
+
+        // Seven successful calls per tab (every 2 s): over 12 s, three 4-second token lifetimes and more.
+        foreach (var page in new[] { first, second })
+        {
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('#calls').textContent) >= 7", null,
+                new PageWaitForFunctionOptions { Timeout = 60_000 });
+        }
+
+        foreach (var page in new[] { first, second })
+        {
+            Assert.Equal("0", await page.TextContentAsync("#failures"));
+            Assert.Equal("none", await page.TextContentAsync("#last-error"));
+            Assert.False(await page.IsVisibleAsync("#anonymous"));
+        }
+
+        var cookie = (await context.CookiesAsync()).Single(c => c.Name == "__Host-bff");
+        Assert.True(SessionKey.TryParse(cookie.Value, out var key));
+        var session = await fleet.Gateways[0].Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None);
+        Assert.NotNull(session);
+        Assert.True(session.Version >= 4, $"expected at least three rotations, saw {session.Version - 1}");
+        Assert.Equal(refreshes + session.Version - 1, fleet.Provider.TokenLog.RefreshRequests);
+        Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+    }
+}
