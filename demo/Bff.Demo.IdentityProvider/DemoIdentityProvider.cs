@@ -64,6 +64,7 @@ public static class DemoIdentityProvider
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => DeleteQuietly(databasePath));
+        app.Use(RecordIssuedTokensAsync);
         app.Use(RecordRefreshRequestsAsync);
         app.UseAuthentication();
 
@@ -146,6 +147,44 @@ public static class DemoIdentityProvider
         {
             await tokens.TryRevokeAsync(token);
         }
+    }
+
+    /// <summary>Keeps a copy of every token the token endpoint hands out (see <see cref="TokenRequestLog.IssuedTokens"/>).</summary>
+    private static async Task RecordIssuedTokensAsync(HttpContext context, Func<Task> next)
+    {
+        if (context.Request.Path != "/connect/token")
+        {
+            await next();
+            return;
+        }
+
+        var original = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        if (context.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            using var answer = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            var log = context.RequestServices.GetRequiredService<TokenRequestLog>();
+            foreach (var name in new[] { "access_token", "refresh_token", "id_token" })
+            {
+                if (answer.RootElement.TryGetProperty(name, out var token) && token.GetString() is { } value)
+                {
+                    log.Issued(value);
+                }
+            }
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original);
     }
 
     private static async Task RecordRefreshRequestsAsync(HttpContext context, Func<Task> next)

@@ -17,10 +17,17 @@ public sealed class TokenRequestLog
     private int _inFlight;
     private int _maxInFlight;
 
+    private readonly ConcurrentBag<string> _issued = [];
+
+    /// <summary>Every access, refresh and id token the provider has issued, for tests that scan for leaks.</summary>
+    public IReadOnlyCollection<string> IssuedTokens => _issued;
+
     public int RefreshRequests => Volatile.Read(ref _refreshRequests);
     public int RefreshSucceeded => Volatile.Read(ref _refreshSucceeded);
     public int Reuses => Volatile.Read(ref _reuses);
     public int MaxConcurrentRefreshes => Volatile.Read(ref _maxInFlight);
+
+    internal void Issued(string token) => _issued.Add(token);
 
     internal void RefreshStarted(string refreshToken)
     {

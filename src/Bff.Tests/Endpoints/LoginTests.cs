@@ -149,7 +149,8 @@ public sealed class LoginTests(ProviderHost provider) : IClassFixture<ProviderHo
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith($"{provider.Authority}connect/endsession", response.Headers.Location!.ToString(), StringComparison.Ordinal);
-        Assert.Contains("id_token_hint=", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("id_token_hint=", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"client_id={provider.Settings.ClientId}", response.Headers.Location!.ToString(), StringComparison.Ordinal);
         Assert.Null(browser.GatewayCookie("__Host-bff"));
         using var replay = new BrowserClient(_gateway.Address);
         replay.SetGatewayCookie("__Host-bff", cookie);

@@ -42,7 +42,11 @@ public sealed partial class BrowserClient : IDisposable
     }
 
     /// <summary>Signs in through the gateway and the provider's real login form; returns the final response.</summary>
-    public async Task<HttpResponseMessage> LoginAsync(string user = ProviderHost.User, string password = ProviderHost.Password, string returnUrl = "/")
+    public async Task<HttpResponseMessage> LoginAsync(
+        string user = ProviderHost.User,
+        string password = ProviderHost.Password,
+        string returnUrl = "/",
+        Action<Uri, Dictionary<string, string>>? onCallback = null)
     {
         var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/bff/login?returnUrl={Uri.EscapeDataString(returnUrl)}"));
         for (var step = 0; step < 20; step++)
@@ -70,7 +74,10 @@ public sealed partial class BrowserClient : IDisposable
             else if (FormActionRegex().IsMatch(page))
             {
                 // The provider's response_mode=form_post page: post its hidden fields to the gateway's callback.
-                response = await PostFormAsync(new Uri(url, FormAction(page)), HiddenFields(page));
+                var callback = new Uri(url, FormAction(page));
+                var fields = HiddenFields(page);
+                onCallback?.Invoke(callback, fields);
+                response = await PostFormAsync(callback, fields);
             }
             else
             {
@@ -112,12 +119,13 @@ public sealed partial class BrowserClient : IDisposable
             _responses.Add(record);
         }
 
+        TokenWitness.Record(record);
         return response;
     }
 
     public void Dispose() => _http.Dispose();
 
-    private Task<HttpResponseMessage> PostFormAsync(Uri action, Dictionary<string, string> fields) =>
+    public Task<HttpResponseMessage> PostFormAsync(Uri action, Dictionary<string, string> fields) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) });
 
     private void StoreCookies(Uri uri, HttpResponseMessage response)

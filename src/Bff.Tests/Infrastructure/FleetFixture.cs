@@ -66,6 +66,8 @@ public class FleetFixture : IAsyncLifetime
             await gateway.DisposeAsync();
         }
 
+        // After every test of the class: nothing in Redis holds a token in clear (DESIGN invariant 8).
+        TokenWitness.AssertNoneIn(await Redis.DumpAsync(), Provider.TokenLog.IssuedTokens, "Redis");
         await Provider.DisposeAsync();
         await Redis.DisposeAsync();
     }

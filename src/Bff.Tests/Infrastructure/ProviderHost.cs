@@ -55,8 +55,11 @@ public class ProviderHost : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        var issued = TokenLog.IssuedTokens.ToArray();
         await _api.DisposeAsync();
         await _idp.DisposeAsync();
+        // Every test browser of this provider's class is done: none of its tokens may have reached one.
+        TokenWitness.AssertNoneSeen(issued, "a browser");
     }
 
     /// <summary>Lets a gateway on <paramref name="origin"/> receive authorization codes and logout redirects.</summary>

@@ -15,9 +15,6 @@ namespace Bff.Endpoints;
 /// </summary>
 internal static class LogoutEndpoint
 {
-    /// <summary>Hands the id token to the OIDC handler's sign-out redirect without putting it in any cookie or state.</summary>
-    public const string IdTokenHintItem = "Bff.IdTokenHint";
-
     public static async Task HandleAsync(
         HttpContext context,
         SessionResolver sessions,
@@ -54,7 +51,6 @@ internal static class LogoutEndpoint
             return;
         }
 
-        string? idToken = null;
         if (lookup.Session is { } session)
         {
             if (!isPost && context.Request.Query["sid"] != session.Record.LogoutId)
@@ -78,15 +74,13 @@ internal static class LogoutEndpoint
 
             await store.RemoveAsync(session.Key, CancellationToken.None);
             Log.SessionEnded(logger, session.Key.Hash, "logout");
-            idToken = session.Record.Tokens.IdToken;
         }
 
         cookie.Delete(context);
         SessionResolver.Forget(context, SessionLookup.Ended);
 
-        if (idToken is not null && await HasEndSessionEndpointAsync(provider, context.RequestAborted))
+        if (lookup.Session is not null && await HasEndSessionEndpointAsync(provider, context.RequestAborted))
         {
-            context.Items[IdTokenHintItem] = idToken;
             await context.SignOutAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
             return;
         }

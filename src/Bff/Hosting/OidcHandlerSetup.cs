@@ -42,13 +42,12 @@ internal sealed class OidcHandlerSetup(IOptions<BffOptions> bffOptions) : IConfi
             options.Scope.Add(scope);
         }
 
+        // RP-Initiated Logout 1.0 §2: identify the client with client_id, not id_token_hint, because the
+        // redirect passes through the browser and no token may reach it (DESIGN invariant 6).
         options.Events.OnRedirectToIdentityProviderForSignOut = context =>
         {
-            if (context.HttpContext.Items[LogoutEndpoint.IdTokenHintItem] is string idToken)
-            {
-                context.ProtocolMessage.IdTokenHint = idToken;
-            }
-
+            context.ProtocolMessage.IdTokenHint = null;
+            context.ProtocolMessage.ClientId = bff.Oidc.ClientId;
             return Task.CompletedTask;
         };
         options.Events.OnRemoteFailure = async context =>

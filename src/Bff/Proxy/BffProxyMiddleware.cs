@@ -25,6 +25,12 @@ internal sealed class BffProxyMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
+        if (!SafePath.IsSafe(context))
+        {
+            await RejectAsync(context, route.RouteId, BffError.InvalidPath);
+            return;
+        }
+
         var policy = BffRoutePolicy.For(route);
         if (policy.AccessToken == AccessTokenMode.None)
         {
