@@ -38,32 +38,20 @@ public sealed class RollingRestartTests(RedisServer redis, ProviderHost provider
         var reuses = provider.TokenLog.Reuses;
         var refreshes = provider.TokenLog.RefreshRequests;
         var outcomes = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode?>();
+        using var client = new LoadBalancedClient(live);
         using var stop = new CancellationTokenSource();
         var load = Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
         {
-            using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, PooledConnectionLifetime = TimeSpan.FromSeconds(1) });
             for (var n = worker; !stop.IsCancellationRequested; n += 4)
             {
-                outcomes.Add(await CallWithRetryAsync(http, () => Snapshot(live), cookies[n % Sessions], n));
+                outcomes.Add((await client.GetAsync("/api/whoami", cookies[n % Sessions], n)).Status);
             }
         })));
 
         for (var i = 0; i < 2; i++)
         {
             await Task.Delay(TimeSpan.FromSeconds(4));
-            var retiring = live[0];
-            lock (live)
-            {
-                live.RemoveAt(0);
-            }
-
-            Assert.Equal(0, await retiring.TerminateAsync(TimeSpan.FromSeconds(60)));
-            await retiring.DisposeAsync();
-            var replacement = await GatewayProcess.StartAsync(provider, configuration);
-            lock (live)
-            {
-                live.Add(replacement);
-            }
+            await client.ReplaceAsync(client.Snapshot()[0], () => GatewayProcess.StartAsync(provider, configuration));
         }
 
         await Task.Delay(TimeSpan.FromSeconds(12));
@@ -76,48 +64,9 @@ public sealed class RollingRestartTests(RedisServer redis, ProviderHost provider
         Assert.All(outcomes, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.True(provider.TokenLog.RefreshRequests - refreshes >= Sessions, "the test saw too few refreshes to mean anything");
         Assert.Equal(reuses, provider.TokenLog.Reuses);
-        foreach (var gateway in live)
+        foreach (var gateway in client.Snapshot())
         {
             await gateway.DisposeAsync();
         }
-    }
-
-    private static IReadOnlyList<GatewayProcess> Snapshot(List<GatewayProcess> live)
-    {
-        lock (live)
-        {
-            return [.. live];
-        }
-    }
-
-    /// <summary>Like a load balancer: on a refused connection or a 503, try the next instance, for at most ~3 s.</summary>
-    private static async Task<HttpStatusCode?> CallWithRetryAsync(HttpClient http, Func<IReadOnlyList<GatewayProcess>> instances, string cookie, int n)
-    {
-        HttpStatusCode? status = null;
-        for (var attempt = 0; attempt < 15; attempt++)
-        {
-            var candidates = instances();
-            var target = candidates[(n + attempt) % candidates.Count];
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"{target.Address}/api/whoami");
-            request.Headers.Add("Cookie", $"__Host-bff={cookie}");
-            request.Headers.Add("X-CSRF", "1");
-            try
-            {
-                using var response = await http.SendAsync(request);
-                status = response.StatusCode;
-                if (status != HttpStatusCode.ServiceUnavailable)
-                {
-                    return status;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                status = null;
-            }
-
-            await Task.Delay(200);
-        }
-
-        return status;
     }
 }
