@@ -104,6 +104,19 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task a_provider_that_is_down_keeps_the_session()
+    {
+        await _browser.LoginAsync();
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        fixture.Faults.Respond = () => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
+
+        await LoginTests.AssertProblemAsync(await _browser.GetAsync("/api/whoami"), HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+
+        fixture.Faults.Respond = null;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+    }
+
+    [Fact]
     public async Task a_provider_that_stalls_past_the_idp_timeout_keeps_the_session()
     {
         await _browser.LoginAsync();

@@ -95,6 +95,17 @@ public sealed class TokenEndpointClientTests
     }
 
     [Fact]
+    public async Task a_provider_that_refuses_connections_is_a_transient_failure()
+    {
+        _provider.Refuse();
+
+        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+
+        Assert.Equal(TokenRefreshOutcome.Failed, result.Outcome);
+        Assert.Contains("network error", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task a_ten_megabyte_answer_is_not_read_past_the_cap()
     {
         _provider.Answer(HttpStatusCode.OK, "{\"access_token\":\"" + new string('a', 10 * 1024 * 1024) + "\"}");
@@ -177,6 +188,9 @@ public sealed class TokenEndpointClientTests
         public string? LastUri { get; private set; }
         public string? LastAuthorization { get; private set; }
         public string? LastApiKey { get; private set; }
+
+        public void Refuse() =>
+            _answer = () => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
 
         public void Answer(HttpStatusCode status, string body) =>
             _answer = () => new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
