@@ -17,7 +17,11 @@ provider.Settings.AccessTokenLifetime = TimeSpan.FromSeconds(5);
 await provider.InitializeAsync();
 
 var configuration = GatewayHost.ConfigurationFor(provider, redis.Configuration);
-configuration["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:02";
+// IdpTimeout must exceed the provider's worst latency: a call cut short after the provider rotated the token
+// is the one way a token gets presented twice (README "Known limit"). OpenIddict on SQLite, sharing two cores
+// with both gateways and the load, answers in seconds at this rate.
+configuration["Bff:Tokens:IdpTimeout"] = "00:00:30";
+configuration["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:01";
 configuration["Bff:Sweeper:Enabled"] = "true";
 configuration["Bff:Sweeper:Interval"] = "00:00:01";
 var live = new List<GatewayProcess>
