@@ -18,7 +18,15 @@ if ((${#missing[@]})); then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+publish=$(mktemp -d)
+trap 'rm -rf "$log" "$publish"' EXIT
+
+# The Dockerfile's build stage, as it runs there (no Docker engine here): operators run the published output.
+dotnet restore src/Bff/Bff.csproj --nologo -v quiet
+dotnet publish src/Bff/Bff.csproj -c Release -o "$publish" --no-restore --nologo -v quiet
+test -f "$publish/Bff.dll" && test -f "$publish/appsettings.json"
+grep -q '^FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build' Dockerfile && grep -q '^FROM mcr.microsoft.com/dotnet/aspnet:10.0' Dockerfile
+
 status=0
 dotnet test Bff.sln -c Release --nologo 2>&1 | tee "$log" || status=$?
 

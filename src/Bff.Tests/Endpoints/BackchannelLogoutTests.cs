@@ -26,9 +26,20 @@ public sealed class BackchannelLogoutTests(BackchannelLogoutTests.TwoInstances f
         await LoginTests.AssertProblemAsync(await browsers[0].GetAsync("/bff/user"), HttpStatusCode.Unauthorized, "session_ended");
     }
 
+    [Fact]
+    public async Task a_replayed_logout_token_is_refused()
+    {
+        await fleet.SignInEverywhereAsync();
+        var token = LogoutToken();
+
+        Assert.Equal(HttpStatusCode.OK, (await PostLogoutTokenAsync(fleet.Gateways[0], token)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostLogoutTokenAsync(fleet.Gateways[1], token)).StatusCode);
+    }
+
     public static TheoryData<string> InvalidTokens => new()
     {
-        "nonce", "wrong-audience", "wrong-issuer", "foreign-key", "no-events", "no-subject", "expired", "garbage",
+        "nonce", "wrong-audience", "wrong-issuer", "foreign-key", "no-events", "no-subject", "no-jti", "expired", "garbage",
     };
 
     [Theory]
@@ -45,6 +56,7 @@ public sealed class BackchannelLogoutTests(BackchannelLogoutTests.TwoInstances f
             "foreign-key" => LogoutToken(key: new SigningCredentials(new RsaSecurityKey(RSA.Create(2048)), SecurityAlgorithms.RsaSha256)),
             "no-events" => LogoutToken(claims => claims.Remove("events")),
             "no-subject" => LogoutToken(claims => claims.Remove("sub")),
+            "no-jti" => LogoutToken(claims => claims.Remove("jti")),
             "expired" => LogoutToken(expires: DateTime.UtcNow.AddMinutes(-10)),
             _ => "not.a.jwt",
         });

@@ -50,6 +50,7 @@ public sealed class BadInputTests(ProviderHost provider) : IClassFixture<Provide
 
         await AssertNotForwardedAsync(async () =>
             await LoginTests.AssertProblemAsync(await attacker.GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended"));
+        Assert.Null(attacker.GatewayCookie("__Host-bff"));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ internal static class BackchannelLogoutEndpoint
 {
     private const string LogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
     private const int MaxTokenLength = 16 * 1024;
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private static readonly JsonWebTokenHandler Handler = new();
 
     public static async Task HandleAsync(
@@ -25,7 +26,9 @@ internal static class BackchannelLogoutEndpoint
         ProviderMetadata provider,
         ISessionIndex index,
         ISessionStore store,
+        IReplayGuard replays,
         IOptions<BffOptions> options,
+        TimeProvider time,
         ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger(typeof(BackchannelLogoutEndpoint));
@@ -44,7 +47,7 @@ internal static class BackchannelLogoutEndpoint
             ValidAudience = options.Value.Oidc.ClientId,
             IssuerSigningKeys = configuration.SigningKeys,
             RequireExpirationTime = false,
-            ClockSkew = TimeSpan.FromMinutes(5),
+            ClockSkew = ClockSkew,
         });
         if (!validation.IsValid || validation.SecurityToken is not JsonWebToken jwt)
         {
@@ -55,6 +58,14 @@ internal static class BackchannelLogoutEndpoint
         if (Problem(jwt) is { } problem)
         {
             await RefuseAsync(context, logger, problem);
+            return;
+        }
+
+        // §2.6: a logout token is used once. It is remembered until it could no longer validate anyway.
+        var usableUntil = (jwt.ValidTo > DateTime.MinValue ? new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) : time.GetUtcNow()) + ClockSkew;
+        if (!await replays.TryUseAsync(jwt.Id, usableUntil))
+        {
+            await RefuseAsync(context, logger, "replayed jti");
             return;
         }
 
@@ -86,6 +97,11 @@ internal static class BackchannelLogoutEndpoint
         if (!jwt.TryGetPayloadValue<long>("iat", out _))
         {
             return "no iat";
+        }
+
+        if (string.IsNullOrEmpty(jwt.Id))
+        {
+            return "no jti";
         }
 
         return jwt.TryGetPayloadValue<string>("sub", out _) || jwt.TryGetPayloadValue<string>("sid", out _) ? null : "neither sub nor sid";

@@ -7,7 +7,7 @@ namespace Bff.Endpoints;
 /// <summary><c>GET /bff/user</c> with <c>X-CSRF: 1</c>: the user's claims and the session's expiries. Never a token.</summary>
 internal static class UserEndpoint
 {
-    public static async Task<IResult> HandleAsync(HttpContext context, SessionResolver sessions, IOptions<BffOptions> options)
+    public static async Task<IResult> HandleAsync(HttpContext context, SessionResolver sessions, SessionCookie cookie, IOptions<BffOptions> options)
     {
         if (!Antiforgery.IsPresent(context))
         {
@@ -26,7 +26,14 @@ internal static class UserEndpoint
 
         if (lookup.Session is not { } session)
         {
-            return Problem(lookup.Status == SessionLookupStatus.Ended ? BffError.SessionEnded : BffError.NotAuthenticated);
+            if (lookup.Status == SessionLookupStatus.Ended)
+            {
+                // The session is gone (ended, expired, forged id): drop the stale cookie as well.
+                cookie.Delete(context);
+                return Problem(BffError.SessionEnded);
+            }
+
+            return Problem(BffError.NotAuthenticated);
         }
 
         var record = session.Record;

@@ -85,6 +85,7 @@ public static class BffServiceCollectionExtensions
     {
         services.TryAddKeyedSingleton<ISessionStore, InMemorySessionStore>(StoreKey);
         services.TryAddSingleton<ISessionIndex, InMemorySessionIndex>();
+        services.TryAddSingleton<IReplayGuard, InMemoryReplayGuard>();
         services.TryAddSingleton<IRefreshSchedule, InMemoryRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
         services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
@@ -105,6 +106,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<RedisKeys>();
         services.TryAddKeyedSingleton<ISessionStore, RedisSessionStore>(StoreKey);
         services.TryAddSingleton<ISessionIndex, RedisSessionIndex>();
+        services.TryAddSingleton<IReplayGuard, RedisReplayGuard>();
         services.TryAddSingleton<IRefreshSchedule, RedisRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
         services.TryAddSingleton<RedisRefreshSignal>();

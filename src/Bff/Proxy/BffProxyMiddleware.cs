@@ -64,7 +64,9 @@ internal sealed class BffProxyMiddleware(
                 return;
             }
 
-            await RejectAsync(context, route.RouteId, lookup.Status == SessionLookupStatus.Ended ? BffError.SessionEnded : BffError.NotAuthenticated);
+            await (lookup.Status == SessionLookupStatus.Ended
+                ? RejectAsync(context, route.RouteId, AccessTokenResult.Ended)
+                : RejectAsync(context, route.RouteId, BffError.NotAuthenticated));
             return;
         }
 

@@ -24,6 +24,9 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
     /// <summary>Session hashes of one user at the provider, for back-channel logout by <c>sub</c>.</summary>
     public RedisKey SubjectIndex(string subject) => $"{_prefix}subject:{Hashing.Hash(subject)}";
 
+    /// <summary>A used one-time value (a logout token's jti), hashed.</summary>
+    public RedisKey Replay(string value) => $"{_prefix}replay:{Hashing.Hash(value)}";
+
     /// <summary>Session hashes of one provider session, for back-channel logout by <c>sid</c>.</summary>
     public RedisKey ProviderSessionIndex(string providerSessionId) => $"{_prefix}sid:{Hashing.Hash(providerSessionId)}";
 
