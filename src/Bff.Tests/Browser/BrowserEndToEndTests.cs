@@ -90,7 +90,8 @@ public sealed class BrowserEndToEndTests
         var session = await fleet.Gateways[0].Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None);
         Assert.NotNull(session);
         Assert.True(session.Version >= 4, $"expected at least three rotations, saw {session.Version - 1}");
-        Assert.Equal(refreshes + session.Version - 1, fleet.Provider.TokenLog.RefreshRequests);
+        // Real time keeps running: at most one more refresh of this session may be in flight at the provider.
+        Assert.InRange(fleet.Provider.TokenLog.RefreshRequests - refreshes, session.Version - 1, session.Version);
         Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
     }
 }
