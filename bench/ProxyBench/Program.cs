@@ -1,0 +1,119 @@
+// Proxy benchmark (issue 5, first part): an authenticated GET through the gateway against bare YARP and the
+// backend itself, measured in the same run with wrk in interleaved rounds (A B C D A B C D ...), reported as
+// medians and ratios to bare YARP. The session comes from the real login flow against the demo provider.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Bff.Tests.Infrastructure;
+using Yarp.ReverseProxy.Configuration;
+
+var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+
+var backend = await StartAsync(Slim(), app => app.MapGet("/api/data", () => Results.Json(new { id = 42, name = "bench", values = new[] { 1, 2, 3 } })));
+var bareYarp = Slim();
+bareYarp.Services.AddReverseProxy().LoadFromMemory(
+    [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
+    [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = backend + "/" } } }]);
+var yarp = await StartAsync(bareYarp, app => app.MapReverseProxy());
+
+var provider = new ProviderHost();
+provider.Settings.AccessTokenLifetime = TimeSpan.FromHours(1);
+await provider.InitializeAsync();
+var redis = new RedisServer();
+await redis.InitializeAsync();
+
+async Task<(string Address, string Cookie)> GatewayAsync(string? redisConfiguration)
+{
+    var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
+    configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend + "/";
+    configuration["Logging:LogLevel:Default"] = "Warning";
+    var gateway = await GatewayHost.StartAsync(provider, configuration);
+    using var browser = new BrowserClient(gateway.Address);
+    await browser.LoginAsync();
+    return (gateway.Address, browser.GatewayCookie("__Host-bff")!.Value);
+}
+
+var inMemory = await GatewayAsync(null);
+var inRedis = await GatewayAsync(redis.Configuration);
+var targets = new (string Name, string Url, string? Cookie)[]
+{
+    ("direct to backend", backend + "/api/data", null),
+    ("bare YARP", yarp + "/api/data", null),
+    ("gateway, in-memory store", inMemory.Address + "/api/data", inMemory.Cookie),
+    ("gateway, Redis store", inRedis.Address + "/api/data", inRedis.Cookie),
+};
+
+var results = targets.ToDictionary(t => t.Name, _ => new List<(double Rps, double P50, double P99)>());
+for (var round = 1; round <= rounds; round++)
+{
+    foreach (var (name, url, cookie) in targets)
+    {
+        var run = await WrkAsync(url, cookie, seconds);
+        results[name].Add(run);
+        Console.WriteLine($"round {round} {name,-26} {run.Rps,10:F0} req/s  p50 {run.P50,6:F2} ms  p99 {run.P99,6:F2} ms");
+    }
+}
+
+double Median(IEnumerable<double> values) { var sorted = values.Order().ToArray(); return sorted[sorted.Length / 2]; }
+var baseline = results["bare YARP"];
+var (baseRps, baseP99) = (Median(baseline.Select(r => r.Rps)), Median(baseline.Select(r => r.P99)));
+Console.WriteLine();
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; wrk -t2 -c32 -d{seconds}s, {rounds} interleaved rounds, medians.");
+Console.WriteLine();
+Console.WriteLine("| target | requests/s | p50 | p99 | throughput vs bare YARP | p99 minus bare YARP p99 |");
+Console.WriteLine("|---|---|---|---|---|---|");
+foreach (var (name, _, _) in targets)
+{
+    var runs = results[name];
+    var (rps, p50, p99) = (Median(runs.Select(r => r.Rps)), Median(runs.Select(r => r.P50)), Median(runs.Select(r => r.P99)));
+    Console.WriteLine($"| {name} | {rps:F0} | {p50:F2} ms | {p99:F2} ms | {rps / baseRps:F2}x | {p99 - baseP99:+0.00;-0.00} ms |");
+}
+
+await provider.DisposeAsync();
+await redis.DisposeAsync();
+return 0;
+
+static WebApplicationBuilder Slim()
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.ClearProviders();
+    return builder;
+}
+
+static async Task<string> StartAsync(WebApplicationBuilder builder, Action<WebApplication> map)
+{
+    var app = builder.Build();
+    map(app);
+    await app.StartAsync();
+    return app.Urls.First();
+}
+
+static async Task<(double Rps, double P50, double P99)> WrkAsync(string url, string? cookie, int seconds)
+{
+    var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency", "-H", "X-CSRF: 1" };
+    if (cookie is not null)
+    {
+        arguments.AddRange(["-H", $"Cookie: __Host-bff={cookie}"]);
+    }
+
+    arguments.Add(url);
+    using var wrk = Process.Start(new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true })!;
+    var output = await wrk.StandardOutput.ReadToEndAsync();
+    await wrk.WaitForExitAsync();
+    if (Regex.IsMatch(output, @"Non-2xx or 3xx responses"))
+    {
+        throw new InvalidOperationException($"{url} answered errors:\n{output}");
+    }
+
+    double Latency(string percentile)
+    {
+        var match = Regex.Match(output, $@"^\s*{percentile}%\s+([\d.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    }
+
+    var rps = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    return (rps, Latency("50"), Latency("99"));
+}
