@@ -40,12 +40,7 @@ internal static class LogoutEndpoint
             return;
         }
 
-        SessionLookup lookup;
-        try
-        {
-            lookup = await sessions.LookupAsync(context);
-        }
-        catch (SessionStoreUnavailableException)
+        if (await sessions.TryLookupAsync(context) is not { } lookup)
         {
             await ProblemResponse.WriteAsync(context, BffError.RefreshUnavailable);
             return;

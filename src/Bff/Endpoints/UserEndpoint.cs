@@ -14,12 +14,7 @@ internal static class UserEndpoint
             return Problem(BffError.Csrf);
         }
 
-        SessionLookup lookup;
-        try
-        {
-            lookup = await sessions.LookupAsync(context);
-        }
-        catch (SessionStoreUnavailableException)
+        if (await sessions.TryLookupAsync(context) is not { } lookup)
         {
             return Problem(BffError.RefreshUnavailable);
         }

@@ -45,12 +45,7 @@ internal sealed class BffProxyMiddleware(
             return;
         }
 
-        SessionLookup lookup;
-        try
-        {
-            lookup = await sessions.LookupAsync(context);
-        }
-        catch (SessionStoreUnavailableException)
+        if (await sessions.TryLookupAsync(context) is not { } lookup)
         {
             await RejectAsync(context, route.RouteId, BffError.RefreshUnavailable);
             return;

@@ -32,6 +32,19 @@ internal sealed class SessionResolver(
         return lookup;
     }
 
+    /// <summary>Like <see cref="LookupAsync"/>, but null when the store is unavailable; the caller answers 503.</summary>
+    public async ValueTask<SessionLookup?> TryLookupAsync(HttpContext context)
+    {
+        try
+        {
+            return await LookupAsync(context);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Forgets the memoised lookup, e.g. after the session ended during this request.</summary>
     public static void Forget(HttpContext context, SessionLookup replacement) => context.Features.Set(replacement);
 
