@@ -98,64 +98,73 @@ internal sealed class TokenRefreshCoordinator(
         var deadline = time.GetUtcNow() + _tokens.MaxWait;
         var waitStarted = time.GetTimestamp();
         var waited = false;
-        while (true)
+        try
         {
-            var published = signal.Subscribe(key.Hash);
-            var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, force, trigger);
-            if (refreshed is (var result, var notice))
+            while (true)
             {
-                if (waited)
+                var published = signal.Subscribe(key.Hash);
+                var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, force, trigger);
+                if (refreshed is (var result, var notice))
                 {
-                    metrics.LockWaited(time.GetElapsedTime(waitStarted));
+                    // Published only once the lock is free, so a woken waiter can always take it.
+                    if (notice is { } publish)
+                    {
+                        await PublishQuietlyAsync(key, publish);
+                    }
+
+                    return result;
                 }
 
-                // Published only once the lock is free, so a woken waiter can always take it.
-                if (notice is { } publish)
+                // Another holder (here or on another instance) is refreshing: wait for its notice, re-reading at
+                // least every FallbackReread in case the notice was lost.
+                waited = true;
+                var remaining = deadline - time.GetUtcNow();
+                if (remaining > TimeSpan.Zero)
                 {
-                    await PublishQuietlyAsync(key, publish);
+                    await Task.WhenAny(published, Task.Delay(remaining < FallbackReread ? remaining : FallbackReread, time));
                 }
 
-                return result;
-            }
-
-            // Another holder (here or on another instance) is refreshing: wait for its notice, re-reading at
-            // least every FallbackReread in case the notice was lost.
-            waited = true;
-            var remaining = deadline - time.GetUtcNow();
-            if (remaining > TimeSpan.Zero)
-            {
-                await Task.WhenAny(published, Task.Delay(remaining < FallbackReread ? remaining : FallbackReread, time));
-            }
-
-            var current = await store.GetAsync(key, CancellationToken.None);
-            var now = time.GetUtcNow();
-            if (current is null)
-            {
-                metrics.LockWaited(time.GetElapsedTime(waitStarted));
-                return AccessTokenResult.Ended;
-            }
-
-            // Another holder stored newer tokens: use them (invariant 2).
-            if (current.Version != observedVersion && (force || !current.Tokens.NeedsRefresh(now, _tokens.RefreshBeforeExpiry)))
-            {
-                metrics.LockWaited(time.GetElapsedTime(waitStarted));
-                return AccessTokenResult.From(current);
-            }
-
-            var holderFailed = published.IsCompletedSuccessfully && published.Result == RefreshNotice.Failed;
-            if (holderFailed || now >= deadline)
-            {
-                // The holder just failed (do not pile onto the provider), or it outlived its lease: answer now.
-                metrics.LockWaited(time.GetElapsedTime(waitStarted));
-                if (!holderFailed)
+                var current = await store.GetAsync(key, CancellationToken.None);
+                var now = time.GetUtcNow();
+                if (current is null)
                 {
-                    Log.RefreshWaitTimedOut(logger, key.Hash);
+                    return AccessTokenResult.Ended;
                 }
 
-                return !force && current.Tokens.IsAccessTokenValid(now) ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable;
+                // Another holder stored newer tokens: use them (invariant 2).
+                if (current.Version != observedVersion && (force || !current.Tokens.NeedsRefresh(now, _tokens.RefreshBeforeExpiry)))
+                {
+                    return AccessTokenResult.From(current);
+                }
+
+                var holderFailed = published.IsCompletedSuccessfully && published.Result == RefreshNotice.Failed;
+                if (holderFailed || now >= deadline)
+                {
+                    // The holder just failed (do not pile onto the provider), or it outlived its lease: answer now.
+                    if (!holderFailed)
+                    {
+                        Log.RefreshWaitTimedOut(logger, key.Hash);
+                    }
+
+                    return OldTokenOrUnavailable(current, force);
+                }
+            }
+        }
+        finally
+        {
+            if (waited)
+            {
+                metrics.LockWaited(time.GetElapsedTime(waitStarted));
             }
         }
     }
+
+    /// <summary>
+    /// Without a new token: the old one while it is still valid (invariant 5), else 503. Never after an upstream
+    /// 401 (<paramref name="force"/>): the API has already refused that token.
+    /// </summary>
+    private AccessTokenResult OldTokenOrUnavailable(SessionRecord current, bool force) =>
+        !force && current.Tokens.IsAccessTokenValid(time.GetUtcNow()) ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable;
 
     /// <summary>Null when another owner holds the session's lock; otherwise the result and the notice to publish.</summary>
     private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(
@@ -199,8 +208,7 @@ internal sealed class TokenRefreshCoordinator(
 
             default:
                 Log.RefreshFailed(logger, key.Hash, result.Detail);
-                var usable = !force && current.Tokens.IsAccessTokenValid(time.GetUtcNow());
-                return (usable ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable, RefreshNotice.Failed);
+                return (OldTokenOrUnavailable(current, force), RefreshNotice.Failed);
         }
     }
 
