@@ -86,16 +86,26 @@ public class FleetFixture : IAsyncLifetime
         return browsers;
     }
 
-    /// <summary>Moves the shared clock to <paramref name="to"/> (at least 5 s on) and waits for every instance's sweep.</summary>
-    public async Task SweepAllAtAsync(DateTimeOffset to)
+    /// <summary>
+    /// Moves the shared clock to the first sweeper tick at or after <paramref name="to"/> (and after now), and
+    /// waits for every instance's sweep. Landing on a tick matters: the clock shows each tick it passes to the
+    /// sweep that tick wakes, so a sweep woken on the way could otherwise start before <paramref name="to"/>
+    /// and be the last one.
+    /// </summary>
+    public async Task<DateTimeOffset> SweepAllAtAsync(DateTimeOffset to)
     {
-        if (to <= Clock.GetUtcNow())
-        {
-            to = Clock.GetUtcNow() + TimeSpan.FromSeconds(5);
-        }
+        var tick = await TickAtOrAfterAsync(to > Clock.GetUtcNow() ? to : Clock.GetUtcNow() + TimeSpan.FromTicks(1));
+        Clock.SetUtcNow(tick);
+        await Task.WhenAll(Gateways.Select(g => g.SweptSinceAsync(tick)));
+        return tick;
+    }
 
-        Clock.SetUtcNow(to);
-        await Task.WhenAll(Gateways.Select(g => g.SweptSinceAsync(to)));
+    /// <summary>The first sweeper tick at or after <paramref name="time"/>, the same on every instance.</summary>
+    public async Task<DateTimeOffset> TickAtOrAfterAsync(DateTimeOffset time)
+    {
+        var ticks = await Task.WhenAll(Gateways.Select(g => g.SweepTickAtOrAfterAsync(time)));
+        Assert.True(ticks.Distinct().Count() == 1, "the instances' sweepers tick at different times on the shared clock");
+        return ticks[0];
     }
 
     /// <summary>Moves the shared clock to the moment the latest-expiring of these sessions' access tokens expires.</summary>

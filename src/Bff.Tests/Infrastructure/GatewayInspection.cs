@@ -1,5 +1,7 @@
+using Bff.Configuration;
 using Bff.Sessions;
 using Bff.Sweeping;
+using Microsoft.Extensions.Options;
 
 namespace Bff.Tests.Infrastructure;
 
@@ -16,6 +18,15 @@ internal static class GatewayInspection
 
     public static SessionSweeper Sweeper(this GatewayHost gateway) =>
         gateway.Services.GetServices<IHostedService>().OfType<SessionSweeper>().Single();
+
+    /// <summary>The first sweeper tick at or after <paramref name="time"/> on the gateway's (fake) clock.</summary>
+    public static async Task<DateTimeOffset> SweepTickAtOrAfterAsync(this GatewayHost gateway, DateTimeOffset time)
+    {
+        var origin = await gateway.Sweeper().TicksFrom.WaitAsync(TimeSpan.FromSeconds(60));
+        var interval = gateway.Services.GetRequiredService<IOptions<BffOptions>>().Value.Sweeper.Interval;
+        var ticks = Math.Max(0, (time - origin).Ticks + interval.Ticks - 1) / interval.Ticks;
+        return origin + TimeSpan.FromTicks(ticks * interval.Ticks);
+    }
 
     /// <summary>Waits until a sweep that started at or after <paramref name="since"/> (on the gateway's clock) has finished.</summary>
     public static async Task SweptSinceAsync(this GatewayHost gateway, DateTimeOffset since)

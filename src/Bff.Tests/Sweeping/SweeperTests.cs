@@ -52,9 +52,10 @@ public sealed class SweeperTests(SweeperTests.SweepingFleet fleet) : IClassFixtu
         var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
         var reuses = fleet.Provider.TokenLog.Reuses;
 
-        fleet.Clock.SetUtcNow(session.Tokens.AccessTokenExpiresAt);
+        var expired = await fleet.TickAtOrAfterAsync(session.Tokens.AccessTokenExpiresAt);
+        fleet.Clock.SetUtcNow(expired);
         var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => browsers[i % 2].GetAsync("/api/whoami")));
-        await Task.WhenAll(fleet.Gateways.Select(g => g.SweptSinceAsync(session.Tokens.AccessTokenExpiresAt)));
+        await Task.WhenAll(fleet.Gateways.Select(g => g.SweptSinceAsync(expired)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(session.Version + 1, (await fleet.Gateways[0].SessionOfAsync(browsers[0])).Version);

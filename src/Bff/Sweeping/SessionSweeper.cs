@@ -29,8 +29,16 @@ internal sealed class SessionSweeper(
 
     private readonly BffOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<DateTimeOffset> _ticking = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _swept = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSweepStartedAt;
+
+    /// <summary>
+    /// The clock's time when the sweep timer started; it ticks every interval from then. Tests on a fake clock
+    /// move it onto a tick, because a clock jumping past several ticks shows each intermediate time to the
+    /// sweep it wakes.
+    /// </summary>
+    internal Task<DateTimeOffset> TicksFrom => _ticking.Task;
 
     /// <summary>Completes when the next sweep has finished (tests synchronise on it instead of sleeping).</summary>
     internal Task NextSweep => _swept.Task;
@@ -44,6 +52,7 @@ internal sealed class SessionSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(_options.Sweeper.Interval, time);
+        _ticking.TrySetResult(time.GetUtcNow());
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
