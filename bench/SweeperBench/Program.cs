@@ -70,9 +70,9 @@ while (DateTimeOffset.UtcNow < deadline && provider.RedeemedAt.Count < sessions)
 {
     await Task.Delay(1000);
     var now = DateTimeOffset.UtcNow;
-    var (due, oldest) = await schedule.MeasureAsync(now);
-    lags.Add(oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
-    Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
+    var measure = await schedule.MeasureAsync(now);
+    lags.Add(measure.Oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
+    Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {measure.Due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
 }
 
 var refreshedInTime = Enumerable.Range(0, sessions)

@@ -12,5 +12,6 @@ public sealed class UpstreamLog
     internal void Record(HttpRequest request) => _requests.Enqueue(new UpstreamRequest(
         request.Path,
         request.Headers.Cookie.ToString(),
-        request.Headers.Authorization.ToString()));
+        request.Headers.Authorization.ToString(),
+        request.Headers.TraceParent.ToString()));
 }

@@ -13,4 +13,5 @@ public sealed class BffOptions
     public BffSweeperOptions Sweeper { get; set; } = new();
     public BffFrontendOptions Frontend { get; set; } = new();
     public BffProxyOptions Proxy { get; set; } = new();
+    public BffTelemetryOptions Telemetry { get; set; } = new();
 }

@@ -13,7 +13,27 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
         ValidateLifetimes(options, failures);
         ValidateFrontend(options.Frontend, failures);
         ValidateRefreshRequest(options.Tokens.RefreshRequest, failures);
+        ValidateTelemetry(options.Telemetry, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTelemetry(BffTelemetryOptions telemetry, List<string> failures)
+    {
+        if (!string.IsNullOrWhiteSpace(telemetry.OtlpEndpoint)
+            && !(Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"))
+        {
+            failures.Add($"Bff:Telemetry:OtlpEndpoint '{telemetry.OtlpEndpoint}' is not an absolute http(s) URL (e.g. http://otel-collector:4317).");
+        }
+
+        if (!Enum.TryParse<OpenTelemetry.Exporter.OtlpExportProtocol>(telemetry.OtlpProtocol, ignoreCase: true, out _))
+        {
+            failures.Add($"Bff:Telemetry:OtlpProtocol '{telemetry.OtlpProtocol}' must be Grpc or HttpProtobuf.");
+        }
+
+        if (string.IsNullOrWhiteSpace(telemetry.ServiceName))
+        {
+            failures.Add("Bff:Telemetry:ServiceName must not be empty.");
+        }
     }
 
     private static void ValidateOidc(BffOidcOptions oidc, List<string> failures)

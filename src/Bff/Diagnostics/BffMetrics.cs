@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Bff.Sweeping;
 using Bff.Tokens;
 
 namespace Bff.Diagnostics;
@@ -9,33 +11,65 @@ internal sealed class BffMetrics
     public const string MeterName = "Bff";
 
     private readonly Counter<long> _refreshes;
+    private readonly Histogram<double> _refreshDuration;
     private readonly Counter<long> _joined;
     private readonly Histogram<double> _lockWait;
+    private readonly Counter<long> _sessionsCreated;
+    private readonly Counter<long> _sessionsEnded;
+    private readonly Histogram<double> _upstreamDuration;
+    private long _scheduled;
     private long _due;
     private double _lagSeconds;
 
     public BffMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _refreshes = meter.CreateCounter<long>("bff.refresh.count", description: "Calls to the provider's token endpoint, by outcome.");
+        _refreshes = meter.CreateCounter<long>("bff.refresh.count", description: "Calls to the provider's token endpoint, by outcome and trigger.");
+        _refreshDuration = meter.CreateHistogram<double>("bff.refresh.duration", unit: "s", description: "Duration of calls to the provider's token endpoint, by outcome.");
         _joined = meter.CreateCounter<long>("bff.refresh.joined", description: "Requests that joined a refresh already in flight in this process.");
         _lockWait = meter.CreateHistogram<double>("bff.refresh.lock_wait", unit: "s", description: "Time spent waiting for another holder's refresh lock.");
+        _sessionsCreated = meter.CreateCounter<long>("bff.session.created", description: "Sessions created at login on this instance.");
+        _sessionsEnded = meter.CreateCounter<long>("bff.session.ended", description: "Sessions ended on this instance (logout, back-channel logout, refresh token rejected).");
+        _upstreamDuration = meter.CreateHistogram<double>("bff.upstream.duration", unit: "s", description: "Time from sending a proxied request upstream to its response headers, by cluster and status code.");
+        meter.CreateObservableGauge("bff.sessions.active", () => Volatile.Read(ref _scheduled), description: "Live sessions with tokens kept fresh, fleet-wide, at the last sweep.");
         meter.CreateObservableGauge("bff.sweeper.due", () => Volatile.Read(ref _due), description: "Sessions due for a background refresh at the last sweep.");
         meter.CreateObservableGauge("bff.sweeper.lag", () => Volatile.Read(ref _lagSeconds), unit: "s", description: "Now minus the oldest due time at the last sweep.");
     }
 
-    public void Refreshed(TokenRefreshOutcome outcome, RefreshTrigger trigger) =>
-        _refreshes.Add(1,
-            new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()),
-            new KeyValuePair<string, object?>("trigger", trigger.ToString().ToLowerInvariant()));
-
-    public void Swept(long due, TimeSpan lag)
+    public void Refreshed(TokenRefreshOutcome outcome, RefreshTrigger trigger, TimeSpan duration)
     {
-        Volatile.Write(ref _due, due);
-        Volatile.Write(ref _lagSeconds, lag.TotalSeconds);
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant());
+        _refreshes.Add(1, outcomeTag, new KeyValuePair<string, object?>("trigger", trigger.ToString().ToLowerInvariant()));
+        _refreshDuration.Record(duration.TotalSeconds, outcomeTag);
+    }
+
+    public void Swept(ScheduleMeasure measure, DateTimeOffset now)
+    {
+        Volatile.Write(ref _scheduled, measure.Scheduled);
+        Volatile.Write(ref _due, measure.Due);
+        Volatile.Write(ref _lagSeconds, measure.Oldest is { } oldest ? (now - oldest).TotalSeconds : 0);
     }
 
     public void JoinedInFlightRefresh() => _joined.Add(1);
 
     public void LockWaited(TimeSpan duration) => _lockWait.Record(duration.TotalSeconds);
+
+    public void SessionCreated() => _sessionsCreated.Add(1);
+
+    public void SessionEnded() => _sessionsEnded.Add(1);
+
+    public void UpstreamResponded(string clusterId, int statusCode, TimeSpan duration)
+    {
+        if (!_upstreamDuration.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { "cluster", clusterId },
+            { "http.response.status_code", statusCode },
+        };
+        _upstreamDuration.Record(duration.TotalSeconds, in tags);
+    }
 }

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Bff.Hosting;
 
@@ -78,6 +79,9 @@ public static class BffServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddTransforms<AccessTokenTransformProvider>();
+        services.AddSingleton<IForwarderHttpClientFactory, TimedForwarderHttpClientFactory>();
+
+        BffTelemetry.Add(services, configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Telemetry ?? new BffTelemetryOptions());
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Bff.Diagnostics;
 using Bff.Sweeping;
 
 namespace Bff.Sessions;
@@ -8,7 +9,7 @@ namespace Bff.Sessions;
 /// hints kept beside the store (Redis Cluster cannot update them in the same script); the store stays the
 /// truth, and a stale hint costs at most one wasted look-up.
 /// </summary>
-internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due) : ISessionStore
+internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due, BffMetrics metrics) : ISessionStore
 {
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
@@ -17,6 +18,7 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         await inner.CreateAsync(key, session, cancellationToken);
         await index.AddAsync(key.Hash, ProviderIdentity.Of(session), session.AbsoluteExpiresAt);
         await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens));
+        metrics.SessionCreated();
     }
 
     public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
@@ -41,6 +43,7 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         if (session is not null)
         {
             await index.RemoveAsync(key.Hash, ProviderIdentity.Of(session));
+            metrics.SessionEnded();
         }
     }
 }

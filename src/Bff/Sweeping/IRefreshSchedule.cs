@@ -19,6 +19,11 @@ internal interface IRefreshSchedule
     /// </summary>
     Task<IReadOnlyList<string>> ClaimDueAsync(DateTimeOffset now, int max, TimeSpan claimFor);
 
-    /// <summary>How many sessions are due, and the earliest due time among them (for the lag metric).</summary>
-    Task<(long Due, DateTimeOffset? Oldest)> MeasureAsync(DateTimeOffset now);
+    /// <summary>How many sessions are scheduled and due, and the earliest due time (for the gauges).</summary>
+    Task<ScheduleMeasure> MeasureAsync(DateTimeOffset now);
 }
+
+/// <param name="Scheduled">Live sessions with tokens to keep fresh, fleet-wide.</param>
+/// <param name="Due">Sessions due for a background refresh.</param>
+/// <param name="Oldest">The earliest due time among them, null when none is due.</param>
+internal readonly record struct ScheduleMeasure(long Scheduled, long Due, DateTimeOffset? Oldest);

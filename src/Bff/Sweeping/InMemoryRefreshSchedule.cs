@@ -45,17 +45,17 @@ internal sealed class InMemoryRefreshSchedule : IRefreshSchedule
         }
     }
 
-    public Task<(long Due, DateTimeOffset? Oldest)> MeasureAsync(DateTimeOffset now)
+    public Task<ScheduleMeasure> MeasureAsync(DateTimeOffset now)
     {
         lock (_gate)
         {
             if (_byDue.Count == 0 || _byDue.Min.DueAt > now)
             {
-                return Task.FromResult<(long, DateTimeOffset?)>((0, null));
+                return Task.FromResult(new ScheduleMeasure(_byDue.Count, 0, null));
             }
 
             var due = _byDue.GetViewBetween(_byDue.Min, (now, "\uffff")).Count;
-            return Task.FromResult<(long, DateTimeOffset?)>((due, _byDue.Min.DueAt));
+            return Task.FromResult(new ScheduleMeasure(_byDue.Count, due, _byDue.Min.DueAt));
         }
     }
 

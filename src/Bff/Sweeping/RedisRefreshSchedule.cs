@@ -35,16 +35,16 @@ internal sealed class RedisRefreshSchedule(IConnectionMultiplexer redis, RedisKe
         return claimed?.Select(member => (string)member!).ToArray() ?? [];
     }
 
-    public async Task<(long Due, DateTimeOffset? Oldest)> MeasureAsync(DateTimeOffset now)
+    public async Task<ScheduleMeasure> MeasureAsync(DateTimeOffset now)
     {
         var database = redis.GetDatabase();
-        var due = await database.SortedSetLengthAsync(keys.RefreshSchedule, double.NegativeInfinity, now.ToUnixTimeMilliseconds());
-        if (due == 0)
-        {
-            return (0, null);
-        }
-
-        var oldest = await database.SortedSetRangeByRankWithScoresAsync(keys.RefreshSchedule, 0, 0);
-        return (due, oldest.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)oldest[0].Score));
+        var scheduled = database.SortedSetLengthAsync(keys.RefreshSchedule);
+        var due = database.SortedSetLengthAsync(keys.RefreshSchedule, double.NegativeInfinity, now.ToUnixTimeMilliseconds());
+        var first = database.SortedSetRangeByRankWithScoresAsync(keys.RefreshSchedule, 0, 0);
+        await Task.WhenAll(scheduled, due, first);
+        var oldest = due.Result > 0 && first.Result.Length > 0
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)first.Result[0].Score)
+            : (DateTimeOffset?)null;
+        return new ScheduleMeasure(scheduled.Result, due.Result, oldest);
     }
 }

@@ -71,11 +71,13 @@ internal sealed class SessionSweeper(
 
     internal async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
+        using var activity = BffActivities.StartSweep();
         try
         {
             var now = time.GetUtcNow();
-            var (dueCount, oldest) = await schedule.MeasureAsync(now);
-            metrics.Swept(dueCount, oldest is { } first ? now - first : TimeSpan.Zero);
+            var measure = await schedule.MeasureAsync(now);
+            metrics.Swept(measure, now);
+            activity?.SetTag("bff.sweeper.due", measure.Due);
             await Parallel.ForEachAsync(
                 ClaimDueAsync(stoppingToken),
                 new ParallelOptions { MaxDegreeOfParallelism = _options.Sweeper.MaxConcurrency },

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Locking;
@@ -73,6 +74,7 @@ internal sealed class TokenRefreshCoordinator(
 
     private async Task FlyAsync(SessionKey key, long observedVersion, bool force, RefreshTrigger trigger, TaskCompletionSource<AccessTokenResult> flight)
     {
+        using var activity = BffActivities.StartRefresh(key.Hash, trigger);
         AccessTokenResult result;
         try
         {
@@ -90,6 +92,7 @@ internal sealed class TokenRefreshCoordinator(
             _flights.TryRemove(new KeyValuePair<string, Task<AccessTokenResult>>(key.Hash, flight.Task));
         }
 
+        activity?.SetTag("bff.refresh.result", result.Status.ToString().ToLowerInvariant());
         flight.SetResult(result);
     }
 
@@ -192,8 +195,9 @@ internal sealed class TokenRefreshCoordinator(
             return (AccessTokenResult.From(current), null);
         }
 
+        var called = time.GetTimestamp();
         var result = await CallProviderAsync(current.Tokens);
-        metrics.Refreshed(result.Outcome, trigger);
+        metrics.Refreshed(result.Outcome, trigger, time.GetElapsedTime(called));
         switch (result.Outcome)
         {
             case TokenRefreshOutcome.Succeeded:
@@ -214,15 +218,25 @@ internal sealed class TokenRefreshCoordinator(
 
     private async Task<TokenRefreshResult> CallProviderAsync(TokenSet tokens)
     {
+        using var activity = BffActivities.StartTokenEndpointCall();
         using var timeout = new CancellationTokenSource(_tokens.IdpTimeout, time);
+        TokenRefreshResult result;
         try
         {
-            return await tokenEndpoint.RefreshAsync(tokens, timeout.Token);
+            result = await tokenEndpoint.RefreshAsync(tokens, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            return TokenRefreshResult.Failure($"no answer within Bff:Tokens:IdpTimeout ({_tokens.IdpTimeout})");
+            result = TokenRefreshResult.Failure($"no answer within Bff:Tokens:IdpTimeout ({_tokens.IdpTimeout})");
         }
+
+        activity?.SetTag("bff.refresh.outcome", result.Outcome.ToString().ToLowerInvariant());
+        if (result.Outcome != TokenRefreshOutcome.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Outcome.ToString());
+        }
+
+        return result;
     }
 
     /// <summary>
