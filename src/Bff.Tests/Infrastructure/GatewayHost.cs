@@ -50,9 +50,10 @@ public sealed class GatewayHost : IAsyncDisposable
     public static async Task<GatewayHost> StartAsync(
         ProviderHost provider,
         IDictionary<string, string?> configuration,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null,
+        string? settingsFile = null)
     {
-        var app = Build(configuration, configureServices);
+        var app = Build(configuration, configureServices, settingsFile);
         // Outside xUnit's synchronization context, as in ProviderHost.
         await Task.Run(() => app.StartAsync());
         var address = ProviderHost.Address(app);
@@ -77,8 +78,11 @@ public sealed class GatewayHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Builds (without starting) a gateway from configuration keys alone, as an operator would run it.</summary>
-    public static WebApplication Build(IDictionary<string, string?> configuration, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// Builds (without starting) a gateway from configuration keys, as an operator would run it; with
+    /// <paramref name="settingsFile"/>, also from that JSON file, reloaded when it changes (as appsettings.json is).
+    /// </summary>
+    public static WebApplication Build(IDictionary<string, string?> configuration, Action<IServiceCollection>? configureServices = null, string? settingsFile = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -87,6 +91,11 @@ public sealed class GatewayHost : IAsyncDisposable
         });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(configuration);
+        if (settingsFile is not null)
+        {
+            builder.Configuration.AddJsonFile(settingsFile, optional: false, reloadOnChange: true);
+        }
+
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
