@@ -21,11 +21,17 @@ log=$(mktemp)
 publish=$(mktemp -d)
 trap 'rm -rf "$log" "$publish"' EXIT
 
-# The Dockerfile's build stage, as it runs there (no Docker engine here): operators run the published output.
-dotnet restore src/Bff/Bff.csproj --nologo -v quiet
-dotnet publish src/Bff/Bff.csproj -c Release -o "$publish" --no-restore --nologo -v quiet
+# The Dockerfile's build stage, as it runs there (no Docker engine here): its RUN lines, read from the
+# Dockerfile and run from the repository root (what its COPY lines lay out under /src), publishing to a
+# temporary folder instead of /app. src/Bff.Tests/Deploy/DockerfileTests.cs checks the stages themselves.
+mapfile -t build_stage < <(awk '/^FROM .* AS build/ { inside = 1; next } /^FROM / { inside = 0 }
+                                inside && /^RUN / { sub(/^RUN /, ""); print }' Dockerfile)
+((${#build_stage[@]} >= 2))
+for command in "${build_stage[@]}"; do
+  echo "Dockerfile build stage: $command"
+  eval "${command//\/app/$publish} --nologo -v quiet" </dev/null
+done
 test -f "$publish/Bff.dll" && test -f "$publish/appsettings.json"
-grep -q '^FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build' Dockerfile && grep -q '^FROM mcr.microsoft.com/dotnet/aspnet:10.0' Dockerfile
 
 status=0
 dotnet test Bff.sln -c Release --nologo 2>&1 | tee "$log" || status=$?
