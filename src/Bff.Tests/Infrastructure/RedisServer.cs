@@ -5,14 +5,25 @@ using StackExchange.Redis;
 
 namespace Bff.Tests.Infrastructure;
 
-/// <summary>A real <c>redis-server</c> child process on a free loopback port, without persistence, one per fixture.</summary>
+/// <summary>
+/// A real <c>redis-server</c> child process on a free loopback port, without persistence, one per fixture; or
+/// a replica of another one, or a Sentinel watching one (<see cref="SentinelOf"/>).
+/// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
+    public const string SentinelServiceName = "mymaster";
+
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("bff-redis-").FullName;
     private Process? _process;
 
     /// <summary>Append-only persistence, so a stop and restart keeps the data (as production Redis would).</summary>
     public bool Persistent { get; init; }
+
+    /// <summary>Starts as a replica of this server.</summary>
+    public RedisServer? ReplicaOf { get; init; }
+
+    /// <summary>Starts as a Sentinel (quorum 1) monitoring this server as <see cref="SentinelServiceName"/>.</summary>
+    public RedisServer? SentinelOf { get; init; }
 
     public int Port { get; private set; }
 
@@ -24,7 +35,7 @@ public sealed class RedisServer : IAsyncLifetime
     {
         Port = FreeTcpPort();
         await StartAsync();
-        Connection = await ConnectionMultiplexer.ConnectAsync(Configuration);
+        Connection = await ConnectionMultiplexer.ConnectAsync(ConnectOptions(Configuration));
     }
 
     /// <summary>Starts the server process (again) on <see cref="Port"/> and waits until it answers PING.</summary>
@@ -32,9 +43,7 @@ public sealed class RedisServer : IAsyncLifetime
     {
         var executable = FindRedisServer()
             ?? throw new InvalidOperationException("redis-server was not found on PATH. Install it (apt-get install -y redis-server) or run .ci/run, which does.");
-        var persistence = Persistent ? "--appendonly yes --appendfsync always" : "--appendonly no";
-        _process = Process.Start(new ProcessStartInfo(executable,
-            $"--port {Port} --bind 127.0.0.1 --save \"\" {persistence} --dir {_dataDirectory} --protected-mode no")
+        _process = Process.Start(new ProcessStartInfo(executable, Arguments())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -47,7 +56,7 @@ public sealed class RedisServer : IAsyncLifetime
         {
             try
             {
-                await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},connectTimeout=1000");
+                await using var probe = await ConnectionMultiplexer.ConnectAsync(ConnectOptions($"127.0.0.1:{Port},connectTimeout=1000"));
                 await probe.GetDatabase().PingAsync();
                 return;
             }
@@ -56,6 +65,45 @@ public sealed class RedisServer : IAsyncLifetime
                 await Task.Delay(100);
             }
         }
+    }
+
+    /// <summary>
+    /// The test's own connection may inspect the server (INFO, KEYS). A Sentinel answers only Sentinel
+    /// commands: connect to it with that command map and no tie-breaker key.
+    /// </summary>
+    private ConfigurationOptions ConnectOptions(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AllowAdmin = true;
+        if (SentinelOf is not null)
+        {
+            options.CommandMap = CommandMap.Sentinel;
+            options.TieBreaker = "";
+        }
+
+        return options;
+    }
+
+    private string Arguments()
+    {
+        if (SentinelOf is { } monitored)
+        {
+            // Sentinel rewrites its configuration file, so it gets one of its own.
+            var configuration = Path.Combine(_dataDirectory, "sentinel.conf");
+            File.WriteAllText(configuration, $"""
+                port {Port}
+                bind 127.0.0.1
+                dir {_dataDirectory}
+                sentinel monitor {SentinelServiceName} 127.0.0.1 {monitored.Port} 1
+                sentinel down-after-milliseconds {SentinelServiceName} 2000
+                sentinel failover-timeout {SentinelServiceName} 10000
+                """);
+            return $"{configuration} --sentinel";
+        }
+
+        var persistence = Persistent ? "--appendonly yes --appendfsync always" : "--appendonly no";
+        var replication = ReplicaOf is { } master ? $" --replicaof 127.0.0.1 {master.Port}" : "";
+        return $"--port {Port} --bind 127.0.0.1 --save \"\" {persistence} --dir {_dataDirectory} --protected-mode no{replication}";
     }
 
     /// <summary>Stops the server process as an operator or a crash would (SIGKILL); data survives only when <see cref="Persistent"/>.</summary>
