@@ -71,12 +71,13 @@ internal sealed class SessionSweeper(
 
     internal async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
-        using var activity = BffActivities.StartSweep();
         try
         {
             var now = time.GetUtcNow();
             var measure = await schedule.MeasureAsync(now);
             metrics.Swept(measure, now);
+            // A span only for sweeps with work: an idle fleet would otherwise emit one per instance per interval.
+            using var activity = measure.Due > 0 ? BffActivities.StartSweep() : null;
             activity?.SetTag("bff.sweeper.due", measure.Due);
             await Parallel.ForEachAsync(
                 ClaimDueAsync(stoppingToken),
