@@ -22,6 +22,8 @@ public sealed class BackchannelLogoutTests(BackchannelLogoutTests.TwoInstances f
         var response = await PostLogoutTokenAsync(fleet.Gateways[0], LogoutToken());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The second instance had the session cached (the request above): the end reaches it over pub/sub.
+        await fleet.Gateways[1].SessionCacheEvictedAsync(browsers[1].SessionHash());
         await LoginTests.AssertProblemAsync(await browsers[1].GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended");
         await LoginTests.AssertProblemAsync(await browsers[0].GetAsync("/bff/user"), HttpStatusCode.Unauthorized, "session_ended");
     }

@@ -16,6 +16,33 @@ internal static class GatewayInspection
             ?? throw new InvalidOperationException("The session is not in the store.");
     }
 
+    /// <summary>Waits (bounded) until the gateway has noticed that Redis is gone and stopped using cached sessions.</summary>
+    public static Task SessionCacheSuspendedAsync(this GatewayHost gateway) =>
+        UntilAsync(() => !gateway.Services.GetRequiredService<SessionCache>().IsLive, "the session cache to be suspended");
+
+    /// <summary>Waits (bounded) until the gateway holds no copy of the session: a change elsewhere has reached it.</summary>
+    public static Task SessionCacheEvictedAsync(this GatewayHost gateway, string sessionHash) =>
+        UntilAsync(() => !gateway.Services.GetRequiredService<SessionCache>().Holds(sessionHash), "the cached session to be evicted");
+
+    /// <summary>Re-checks a condition the gateway announces to no one (every 20 ms, failing after 10 s).</summary>
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The hash of the browser's session id: how the gateway names it in Redis, logs and its cache.</summary>
+    public static string SessionHash(this BrowserClient browser)
+    {
+        var cookie = browser.GatewayCookie("__Host-bff") ?? throw new InvalidOperationException("The browser has no session cookie.");
+        Assert.True(SessionKey.TryParse(cookie.Value, out var key));
+        return key.Hash;
+    }
+
     public static SessionSweeper Sweeper(this GatewayHost gateway) =>
         gateway.Services.GetServices<IHostedService>().OfType<SessionSweeper>().Single();
 

@@ -84,6 +84,11 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
     {
         RequirePositive(options.Session.IdleTimeout, "Bff:Session:IdleTimeout", failures);
         RequirePositive(options.Session.AbsoluteTimeout, "Bff:Session:AbsoluteTimeout", failures);
+        if (options.Session.CacheSize < 0)
+        {
+            failures.Add($"Bff:Session:CacheSize must be 0 (off) or a positive number of sessions, not {options.Session.CacheSize}.");
+        }
+
         RequirePositive(options.Tokens.IdpTimeout, "Bff:Tokens:IdpTimeout", failures);
         RequirePositive(options.Sweeper.Interval, "Bff:Sweeper:Interval", failures);
         if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)

@@ -5,4 +5,10 @@ public sealed class BffSessionOptions
 {
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(8);
     public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Redis mode: how many recently used sessions each instance keeps decrypted in memory, so that a request
+    /// costs no Redis round trip; 0 turns the cache off. See <c>Sessions/SessionCache.cs</c>.
+    /// </summary>
+    public int CacheSize { get; set; } = 10_000;
 }

@@ -10,6 +10,10 @@ internal static class EventIds
     public const int SessionEnded = 101;
     public const int SessionExpired = 102;
     public const int SessionUnreadable = 103;
+    public const int SessionCacheSuspended = 104;
+    public const int SessionCacheResumed = 105;
+    public const int SessionChangePublishFailed = 106;
+    public const int SessionChangeSubscriptionFailed = 107;
 
     public const int Refreshed = 200;
     public const int RefreshRejected = 201;

@@ -12,6 +12,18 @@ internal static partial class Log
     [LoggerMessage(EventIds.RedisStoreInUse, LogLevel.Information, "Sessions are stored in Redis under key prefix '{KeyPrefix}'.")]
     public static partial void RedisStoreInUse(ILogger logger, string keyPrefix);
 
+    [LoggerMessage(EventIds.SessionCacheSuspended, LogLevel.Warning, "The session-change channel is disconnected: the session cache is emptied and bypassed until it is back.")]
+    public static partial void SessionCacheSuspended(ILogger logger);
+
+    [LoggerMessage(EventIds.SessionCacheResumed, LogLevel.Information, "The session-change channel is connected: the session cache is in use.")]
+    public static partial void SessionCacheResumed(ILogger logger);
+
+    [LoggerMessage(EventIds.SessionChangePublishFailed, LogLevel.Warning, "Announcing a change of session {SessionHash} failed ({Error}); other instances drop their copy within the cache's maximum age.")]
+    public static partial void SessionChangePublishFailed(ILogger logger, string sessionHash, string error);
+
+    [LoggerMessage(EventIds.SessionChangeSubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's session-change channel failed ({Error}); retrying. The session cache stays off meanwhile.")]
+    public static partial void SessionChangeSubscriptionFailed(ILogger logger, string error);
+
     [LoggerMessage(EventIds.SessionCreated, LogLevel.Information, "Session {SessionHash} created.")]
     public static partial void SessionCreated(ILogger logger, string sessionHash);
 

@@ -42,6 +42,7 @@ public static class BffServiceCollectionExtensions
             AddInMemoryStore(services);
         }
 
+        services.TryAddSingleton<SessionCache>();
         services.TryAddSingleton<LocalRefreshWaiters>();
         services.TryAddSingleton<RefreshDue>();
         services.TryAddSingleton<ISessionStore>(provider => ActivatorUtilities.CreateInstance<TrackedSessionStore>(
@@ -93,6 +94,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<IRefreshSchedule, InMemoryRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
         services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
+        services.TryAddSingleton<ISessionChangeFeed, InProcessSessionChangeFeed>();
         services.AddHealthChecks();
     }
 
@@ -115,7 +117,11 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
         services.TryAddSingleton<RedisRefreshSignal>();
         services.TryAddSingleton<IRefreshSignal>(provider => provider.GetRequiredService<RedisRefreshSignal>());
-        services.AddHostedService<RefreshSignalSubscription>();
+        services.TryAddSingleton<RedisSessionChangeFeed>();
+        services.TryAddSingleton<ISessionChangeFeed>(provider => provider.GetRequiredService<RedisSessionChangeFeed>());
+        services.AddSingleton<IRedisSubscription>(provider => provider.GetRequiredService<RedisRefreshSignal>());
+        services.AddSingleton<IRedisSubscription>(provider => provider.GetRequiredService<RedisSessionChangeFeed>());
+        services.AddHostedService<RedisSubscriptions>();
 
         // Every instance must read every other instance's OIDC state and encrypted sessions.
         services.AddDataProtection().SetApplicationName("Bff");

@@ -1,4 +1,5 @@
 using Bff.Diagnostics;
+using Bff.Hosting;
 using Bff.Sessions;
 using StackExchange.Redis;
 
@@ -6,11 +7,11 @@ namespace Bff.Locking;
 
 /// <summary>
 /// Redis pub/sub on one channel per key prefix: each instance subscribes once (at start-up, see
-/// <see cref="RefreshSignalSubscription"/>) and wakes its local waiters for the published session hash. A lost
+/// <see cref="RedisSubscriptions"/>) and wakes its local waiters for the published session hash. A lost
 /// message costs a waiter one fallback re-read, never correctness.
 /// </summary>
 internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
-    : IRefreshSignal
+    : IRefreshSignal, IRedisSubscription
 {
     private readonly RedisChannel _channel = keys.RefreshChannel;
     private int _subscribed;

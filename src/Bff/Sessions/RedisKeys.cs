@@ -31,4 +31,7 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
     public RedisKey ProviderSessionIndex(string providerSessionId) => $"{_prefix}sid:{Hashing.Hash(providerSessionId)}";
 
     public RedisChannel RefreshChannel => RedisChannel.Literal($"{_prefix}refreshed");
+
+    /// <summary>Session hashes written or ended anywhere, for the instances' session caches.</summary>
+    public RedisChannel SessionChangeChannel => RedisChannel.Literal($"{_prefix}session-changed");
 }

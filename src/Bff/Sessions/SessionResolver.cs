@@ -10,6 +10,7 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class SessionResolver(
     ISessionStore store,
+    SessionCache cache,
     SessionCookie cookie,
     IOptions<BffOptions> options,
     TimeProvider time,
@@ -58,7 +59,7 @@ internal sealed class SessionResolver(
         SessionRecord? record;
         try
         {
-            record = await store.GetAsync(key, context.RequestAborted);
+            record = await cache.GetAsync(key, store, context.RequestAborted);
             var now = time.GetUtcNow();
             if (record is not null && now - record.LastActiveAt >= TouchInterval)
             {

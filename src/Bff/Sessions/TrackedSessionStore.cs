@@ -4,12 +4,13 @@ using Bff.Sweeping;
 namespace Bff.Sessions;
 
 /// <summary>
-/// Wraps the session store so that every token write reschedules the session's background refresh and every
-/// session end takes it off the schedule and the back-channel logout index. The schedule and index are
+/// Wraps the session store so that every write evicts the session's cached copies fleet-wide, every token write
+/// reschedules the session's background refresh and every session end takes it off the schedule and the
+/// back-channel logout index. The schedule and index are
 /// hints kept beside the store (Redis Cluster cannot update them in the same script); the store stays the
 /// truth, and a stale hint costs at most one wasted look-up.
 /// </summary>
-internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due, BffMetrics metrics) : ISessionStore
+internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due, ISessionChangeFeed changes, BffMetrics metrics) : ISessionStore
 {
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
@@ -26,19 +27,24 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         var written = await inner.TryReplaceTokensAsync(key, expectedVersion, tokens, cancellationToken);
         if (written is not null)
         {
+            await changes.PublishAsync(key.Hash);
             await schedule.ScheduleAsync(key.Hash, due.For(tokens));
         }
 
         return written;
     }
 
-    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
-        inner.TouchAsync(key, lastActiveAt, cancellationToken);
+    public async Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
+    {
+        await inner.TouchAsync(key, lastActiveAt, cancellationToken);
+        await changes.PublishAsync(key.Hash);
+    }
 
     public async Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
     {
         var session = await inner.GetAsync(key, cancellationToken);
         await inner.RemoveAsync(key, cancellationToken);
+        await changes.PublishAsync(key.Hash);
         await schedule.UnscheduleAsync(key.Hash);
         if (session is not null)
         {

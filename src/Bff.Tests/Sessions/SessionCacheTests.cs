@@ -1,0 +1,70 @@
+using System.Net;
+using Bff.Sessions;
+using Bff.Tests.Endpoints;
+using Bff.Tests.Infrastructure;
+
+namespace Bff.Tests.Sessions;
+
+/// <summary>
+/// The in-process session cache of Redis mode, on two instances sharing one real Redis: a cached session
+/// costs no Redis read; a refresh or a logout on one instance evicts the other's copy, which then serves the
+/// new token or refuses the ended session; nothing is served from the cache while Redis is unreachable.
+/// </summary>
+public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IClassFixture<SessionCacheTests.TwoInstances>
+{
+    public sealed class TwoInstances() : FleetFixture(instances: 2);
+
+    [Fact]
+    public async Task a_cached_session_costs_no_redis_read()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        var reads = await SessionReadsAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        }
+
+        Assert.Equal(reads, await SessionReadsAsync());
+    }
+
+    [Fact]
+    public async Task a_refresh_on_one_instance_evicts_the_copy_on_the_other_which_then_uses_the_new_token()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().Holds(browsers[1].SessionHash()));
+        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
+        await fleet.Gateways[1].SessionCacheEvictedAsync(browsers[1].SessionHash());
+        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
+        var refreshed = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
+
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        Assert.Equal($"Bearer {refreshed.Tokens.AccessToken}", fleet.Provider.Upstream.Requests.Last().Authorization);
+        Assert.Equal(refreshes, fleet.Provider.TokenLog.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task a_logout_on_one_instance_ends_the_session_cached_on_the_other()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
+
+        await browsers[0].GetAsync($"/bff/logout?sid={session.LogoutId}", csrf: false);
+        await fleet.Gateways[1].SessionCacheEvictedAsync(browsers[1].SessionHash());
+
+        await LoginTests.AssertProblemAsync(await browsers[1].GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended");
+    }
+
+    /// <summary>HMGET calls served by Redis so far: the session store's only read.</summary>
+    private async Task<long> SessionReadsAsync()
+    {
+        var stats = await fleet.Redis.Connection.GetServer("127.0.0.1", fleet.Redis.Port).InfoRawAsync("commandstats") ?? "";
+        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_hmget:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
