@@ -1,6 +1,6 @@
-// Proxy benchmark (issue 5, first part): an authenticated GET through the gateway against bare YARP and the
-// backend itself, measured in the same run with wrk in interleaved rounds (A B C D A B C D ...), reported as
-// medians and ratios to bare YARP. The session comes from the real login flow against the demo provider.
+// Proxy benchmark: an authenticated GET through the gateway against bare YARP, nginx and the backend itself,
+// measured in the same run with wrk in interleaved rounds (A B C D E A B C D E ...), reported as medians and
+// ratios to bare YARP. The session comes from the real login flow against the demo provider.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -16,6 +16,7 @@ bareYarp.Services.AddReverseProxy().LoadFromMemory(
     [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
     [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = backend + "/" } } }]);
 var yarp = await StartAsync(bareYarp, app => app.MapReverseProxy());
+using var nginx = Nginx.Start(new Uri(backend));
 
 var provider = new ProviderHost();
 provider.Settings.AccessTokenLifetime = TimeSpan.FromHours(1);
@@ -39,6 +40,7 @@ var inRedis = await GatewayAsync(redis.Configuration);
 var targets = new (string Name, string Url, string? Cookie)[]
 {
     ("direct to backend", backend + "/api/data", null),
+    ("nginx", nginx.Address + "/api/data", null),
     ("bare YARP", yarp + "/api/data", null),
     ("gateway, in-memory store", inMemory.Address + "/api/data", inMemory.Cookie),
     ("gateway, Redis store", inRedis.Address + "/api/data", inRedis.Cookie),

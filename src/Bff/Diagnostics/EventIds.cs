@@ -14,6 +14,7 @@ internal static class EventIds
     public const int SessionCacheResumed = 105;
     public const int SessionChangePublishFailed = 106;
     public const int SessionChangeSubscriptionFailed = 107;
+    public const int HintUpdateFailed = 108;
 
     public const int Refreshed = 200;
     public const int RefreshRejected = 201;

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.SessionChangeSubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's session-change channel failed ({Error}); retrying. The session cache stays off meanwhile.")]
     public static partial void SessionChangeSubscriptionFailed(ILogger logger, string error);
 
+    [LoggerMessage(EventIds.HintUpdateFailed, LogLevel.Warning, "Updating the refresh schedule or logout index of session {SessionHash} failed ({Error}); the session itself was written.")]
+    public static partial void HintUpdateFailed(ILogger logger, string sessionHash, string error);
+
     [LoggerMessage(EventIds.SessionCreated, LogLevel.Information, "Session {SessionHash} created.")]
     public static partial void SessionCreated(ILogger logger, string sessionHash);
 

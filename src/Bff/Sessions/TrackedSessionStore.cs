@@ -6,11 +6,12 @@ namespace Bff.Sessions;
 /// <summary>
 /// Wraps the session store so that every write evicts the session's cached copies fleet-wide, every token write
 /// reschedules the session's background refresh and every session end takes it off the schedule and the
-/// back-channel logout index. The schedule and index are
-/// hints kept beside the store (Redis Cluster cannot update them in the same script); the store stays the
-/// truth, and a stale hint costs at most one wasted look-up.
+/// back-channel logout index. The schedule and index are hints kept beside the store (Redis Cluster cannot
+/// update them in the same script); the store stays the truth, and a stale hint costs at most one wasted
+/// look-up.
 /// </summary>
-internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due, ISessionChangeFeed changes, BffMetrics metrics) : ISessionStore
+internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule schedule, ISessionIndex index, RefreshDue due, ISessionChangeFeed changes, BffMetrics metrics, ILogger<TrackedSessionStore> logger)
+    : ISessionStore
 {
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
@@ -28,7 +29,7 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         if (written is not null)
         {
             await changes.PublishAsync(key.Hash);
-            await schedule.ScheduleAsync(key.Hash, due.For(tokens));
+            await HintAsync(key.Hash, () => schedule.ScheduleAsync(key.Hash, due.For(tokens)));
         }
 
         return written;
@@ -45,11 +46,29 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         var session = await inner.GetAsync(key, cancellationToken);
         await inner.RemoveAsync(key, cancellationToken);
         await changes.PublishAsync(key.Hash);
-        await schedule.UnscheduleAsync(key.Hash);
         if (session is not null)
         {
-            await index.RemoveAsync(key.Hash, ProviderIdentity.Of(session));
             metrics.SessionEnded();
+            await HintAsync(key.Hash, () => index.RemoveAsync(key.Hash, ProviderIdentity.Of(session)));
+        }
+
+        await HintAsync(key.Hash, () => schedule.UnscheduleAsync(key.Hash));
+    }
+
+    /// <summary>
+    /// Updates a hint after the store's write has succeeded. A failure here must not report the write as
+    /// failed (the refresh coordinator would retry a write that is already done): it is logged, and the
+    /// sweeper repairs the schedule when it next finds the entry stale or the session gone.
+    /// </summary>
+    private async Task HintAsync(string sessionHash, Func<Task> update)
+    {
+        try
+        {
+            await update();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.HintUpdateFailed(logger, sessionHash, exception.GetType().Name);
         }
     }
 }

@@ -241,21 +241,23 @@ internal sealed class TokenRefreshCoordinator(
 
     /// <summary>
     /// The provider has rotated the refresh token: the new one exists nowhere else, so keep trying to store it
-    /// while the lease can be kept (a Redis blip must not turn into a reuse of the spent token).
+    /// while the lease can be kept (a Redis blip must not turn into a reuse of the spent token). Measured on the
+    /// real clock, like the lease itself (Redis expires it in real time); a test clock standing still must not
+    /// turn a Redis timeout into a retry that never wakes.
     /// </summary>
     private async Task<SessionRecord?> StoreRefreshedTokensAsync(SessionKey key, long version, TokenSet tokens, IRefreshLease lease)
     {
-        var retryUntil = time.GetUtcNow() + _tokens.LockLease;
+        var started = Stopwatch.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await store.TryReplaceTokensAsync(key, version, tokens, CancellationToken.None);
             }
-            catch (Exception exception) when (time.GetUtcNow() < retryUntil)
+            catch (Exception exception) when (Stopwatch.GetElapsedTime(started) < _tokens.LockLease)
             {
                 Log.StoreRetry(logger, key.Hash, attempt, exception.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), time);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)));
                 try
                 {
                     await lease.ExtendAsync(_tokens.LockLease);

@@ -1,0 +1,114 @@
+// Refresh-storm benchmark (issue 5): N sessions whose access tokens all need refreshing at the same moment,
+// M concurrent requests for each, spread over two gateway instances sharing one redis-server, and a provider
+// (strict JSON stub: a second use of a refresh token counts as a reuse) answering after a fixed latency.
+// Reports provider calls (must equal N), reuses and errors (must be 0), and the requests' latency.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Bff.Sessions;
+using Bff.Tests.Infrastructure;
+
+var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
+var perSession = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+var latency = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+
+var redis = new RedisServer();
+await redis.InitializeAsync();
+await using var provider = await JsonTokenProviderStub.StartAsync();
+provider.Latency = latency;
+
+var backendBuilder = WebApplication.CreateSlimBuilder();
+backendBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+backendBuilder.Logging.ClearProviders();
+await using var backend = backendBuilder.Build();
+backend.MapGet("/api/data", () => Results.Json(new { id = 42 }));
+await backend.StartAsync();
+
+var configuration = new Dictionary<string, string?>
+{
+    ["Bff:Oidc:Authority"] = "https://idp.invalid/",
+    ["Bff:Oidc:ClientId"] = "bench",
+    ["Bff:Redis:Configuration"] = redis.Configuration,
+    ["Bff:Redis:KeyPrefix"] = "storm:",
+    ["Bff:Tokens:RefreshBeforeExpiry"] = "00:00:30",
+    ["Bff:Tokens:RefreshRequest:Format"] = "Json",
+    ["Bff:Tokens:RefreshRequest:Endpoint"] = provider.Endpoint,
+    ["Bff:Tokens:RefreshRequest:Headers:apikey"] = "anon-key",
+    // The storm is the request path's: no background refresh ahead of it.
+    ["Bff:Sweeper:Enabled"] = "false",
+    ["ReverseProxy:Routes:api:ClusterId"] = "api",
+    ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
+    ["ReverseProxy:Routes:api:Metadata:Bff.AccessToken"] = "User",
+    ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend.Urls.First() + "/",
+};
+var gateways = new[] { GatewayHost.Build(configuration), GatewayHost.Build(configuration) };
+foreach (var gateway in gateways)
+{
+    await gateway.StartAsync();
+}
+
+// Every token is inside the refresh window (expires in 10 s, window 30 s) but still valid: the first request
+// of each session must refresh it, and every other request must wait for that one refresh.
+var store = gateways[0].Services.GetRequiredService<ISessionStore>();
+var now = DateTimeOffset.UtcNow;
+var keys = Enumerable.Range(0, sessions).Select(_ => SessionKey.CreateNew()).ToArray();
+await Parallel.ForEachAsync(Enumerable.Range(0, sessions), async (i, _) =>
+    await store.CreateAsync(keys[i], new SessionRecord
+    {
+        Version = 1,
+        Tokens = new TokenSet($"seed-access-{i}", $"seed-refresh-{i}", null, now + TimeSpan.FromSeconds(10)),
+        Claims = [new SessionClaim("sub", $"user-{i}")],
+        CreatedAt = now,
+        LastActiveAt = now,
+        AbsoluteExpiresAt = now + TimeSpan.FromDays(1),
+        LogoutId = "storm",
+    }, CancellationToken.None));
+
+var clients = gateways.Select(g => new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 512 })
+{
+    BaseAddress = new Uri(g.Urls.First()),
+    Timeout = TimeSpan.FromSeconds(60),
+}).ToArray();
+var latencies = new double[sessions * perSession];
+var errors = 0;
+var storm = Stopwatch.StartNew();
+await Task.WhenAll(Enumerable.Range(0, sessions * perSession).Select(async n =>
+{
+    var (session, request) = (n % sessions, n / sessions);
+    using var message = new HttpRequestMessage(HttpMethod.Get, "/api/data");
+    message.Headers.Add("Cookie", $"__Host-bff={keys[session].Id}");
+    message.Headers.Add("X-CSRF", "1");
+    var started = Stopwatch.GetTimestamp();
+    try
+    {
+        using var response = await clients[request % clients.Length].SendAsync(message);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            Interlocked.Increment(ref errors);
+        }
+    }
+    catch (HttpRequestException)
+    {
+        Interlocked.Increment(ref errors);
+    }
+
+    latencies[n] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}));
+storm.Stop();
+
+Array.Sort(latencies);
+double Percentile(double p) => latencies[(int)Math.Min(latencies.Length - 1, p * latencies.Length)];
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores. Gateways, backend, provider stub, client in one process; redis-server beside it.");
+Console.WriteLine();
+Console.WriteLine("| sessions | requests per session | instances | provider latency | provider calls | reuses | errors | storm duration | p50 | p99 | max |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine($"| {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | {provider.Calls} | {provider.Reuses} | {errors} | {storm.Elapsed.TotalSeconds:F2} s | {Percentile(0.5):F1} ms | {Percentile(0.99):F1} ms | {latencies[^1]:F1} ms |");
+
+foreach (var gateway in gateways)
+{
+    await gateway.StopAsync();
+    await gateway.DisposeAsync();
+}
+
+await redis.DisposeAsync();
+return provider.Calls == sessions && provider.Reuses == 0 && errors == 0 ? 0 : 1;
