@@ -18,6 +18,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public string Address { get; }
 
+    public int ProcessId => _process.Id;
+
     public static async Task<GatewayProcess> StartAsync(ProviderHost provider, IDictionary<string, string?> configuration)
     {
         var address = $"http://127.0.0.1:{RedisServer.FreeTcpPort()}";

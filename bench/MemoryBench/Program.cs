@@ -1,0 +1,93 @@
+// Memory benchmark (issue 5): what one session costs in Redis against the raw bytes of its tokens, and the
+// gateway's resident memory with 1k, 10k and 100k sessions in Redis, every one of them used once through it
+// (so that its session cache is as full as it gets). Tokens are real: issued by the demo provider through
+// the real login flow; the other sessions are copies of that one under new ids, written by the store.
+using System.Globalization;
+using System.Text;
+using Bff.Sessions;
+using Bff.Tests.Infrastructure;
+
+var steps = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000, 100_000];
+
+var redis = new RedisServer();
+await redis.InitializeAsync();
+var provider = new ProviderHost();
+provider.Settings.AccessTokenLifetime = TimeSpan.FromHours(2);
+await provider.InitializeAsync();
+
+var configuration = GatewayHost.ConfigurationFor(provider, redis.Configuration);
+configuration["Bff:Redis:KeyPrefix"] = "memory:";
+configuration["Bff:Sweeper:Enabled"] = "false";
+
+// The writer: an in-process gateway (same key prefix and Data Protection key ring in Redis as the measured one).
+await using var writer = await GatewayHost.StartAsync(provider, configuration);
+using var browser = new BrowserClient(writer.Address);
+await browser.LoginAsync();
+var store = writer.Services.GetRequiredService<ISessionStore>();
+if (!SessionKey.TryParse(browser.GatewayCookie("__Host-bff")?.Value, out var templateKey))
+{
+    throw new InvalidOperationException("The login did not set a session cookie.");
+}
+
+var template = await store.GetAsync(templateKey, CancellationToken.None) ?? throw new InvalidOperationException("No session after login.");
+var tokens = template.Tokens;
+var rawTokenBytes = Encoding.UTF8.GetByteCount(tokens.AccessToken) + Encoding.UTF8.GetByteCount(tokens.RefreshToken ?? "") + Encoding.UTF8.GetByteCount(tokens.IdToken ?? "");
+var database = redis.Connection.GetDatabase();
+var server = redis.Connection.GetServer("127.0.0.1", redis.Port);
+var keys = writer.Services.GetRequiredService<RedisKeys>();
+var sessionKeyBytes = (long)(await database.ExecuteAsync("MEMORY", "USAGE", (string)keys.Session(templateKey)!, "SAMPLES", "0"));
+
+async Task<long> UsedMemoryAsync()
+{
+    var info = await server.InfoRawAsync("memory") ?? "";
+    return long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+}
+
+// The measured gateway: its own process, as operators run it.
+await using var gateway = await GatewayProcess.StartAsync(provider, configuration);
+using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(gateway.Address) };
+var ids = new List<string>();
+var rows = new List<string>();
+long RssKiB() => long.Parse(File.ReadAllLines($"/proc/{gateway.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+var rssAtStart = RssKiB();
+var usedBefore = await UsedMemoryAsync();
+foreach (var target in steps)
+{
+    var added = Enumerable.Range(ids.Count, target - ids.Count).Select(_ => SessionKey.CreateNew()).ToArray();
+    await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (key, _) =>
+        await store.CreateAsync(key, template with { Version = 1, LastActiveAt = DateTimeOffset.UtcNow }, CancellationToken.None));
+    ids.AddRange(added.Select(k => k.Id));
+
+    // Use every session once through the measured gateway.
+    var failures = 0;
+    await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");
+        request.Headers.Add("Cookie", $"__Host-bff={id}");
+        request.Headers.Add("X-CSRF", "1");
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+        {
+            Interlocked.Increment(ref failures);
+        }
+    });
+
+    // Settle: a full collection in the gateway is not ours to force; read RSS after a pause and twice.
+    await Task.Delay(TimeSpan.FromSeconds(5));
+    var rss = RssKiB();
+    var perSession = (await UsedMemoryAsync() - usedBefore) / (double)ids.Count;
+    rows.Add($"| {ids.Count:N0} | {rss / 1024.0:F0} MiB | {perSession:F0} B | {failures} |");
+    Console.WriteLine(rows[^1]);
+}
+
+Console.WriteLine();
+Console.WriteLine($"Raw token bytes of one session (access + refresh + id): {rawTokenBytes} B; MEMORY USAGE of its session hash: {sessionKeyBytes} B (overhead {sessionKeyBytes - rawTokenBytes:+0;-0} B).");
+Console.WriteLine($"Gateway RSS after start-up and one login elsewhere: {rssAtStart / 1024.0:F0} MiB.");
+Console.WriteLine();
+Console.WriteLine("| sessions in Redis, each used once | gateway RSS | Redis used_memory per session (session, schedule, index) | failed requests |");
+Console.WriteLine("|---|---|---|---|");
+rows.ForEach(Console.WriteLine);
+
+await provider.DisposeAsync();
+await redis.DisposeAsync();
+return 0;
