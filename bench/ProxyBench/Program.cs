@@ -7,11 +7,15 @@ using System.Text.RegularExpressions;
 using Bff.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
-var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+// "hold": start everything, print the targets (with the session cookie) and wait, for a profiler (dotnet-trace).
+var hold = args.Length > 0 && args[0] == "hold";
+var seconds = args.Length > 0 && !hold ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 
 var backend = await StartAsync(Slim(), app => app.MapGet("/api/data", () => Results.Json(new { id = 42, name = "bench", values = new[] { 1, 2, 3 } })));
-var bareYarp = Slim();
+// Bare YARP on the same host defaults as the gateway's Program.cs (WebApplication.CreateBuilder, Kestrel
+// defaults, Production): the comparison isolates what the gateway adds, not what the slim builder leaves out.
+var bareYarp = Host(WebApplication.CreateBuilder());
 bareYarp.Services.AddReverseProxy().LoadFromMemory(
     [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
     [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = backend + "/" } } }]);
@@ -29,6 +33,10 @@ async Task<(string Address, string Cookie)> GatewayAsync(string? redisConfigurat
     var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
     configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend + "/";
     configuration["Logging:LogLevel:Default"] = "Warning";
+    // An anonymous route (Bff.AccessToken None) splits the gateway's cost: its pipeline vs the session work.
+    configuration["ReverseProxy:Routes:anon:ClusterId"] = "api";
+    configuration["ReverseProxy:Routes:anon:Match:Path"] = "/anon/{**rest}";
+    configuration["ReverseProxy:Routes:anon:Transforms:0:PathPattern"] = "/api/{**rest}";
     var gateway = await GatewayHost.StartAsync(provider, configuration);
     using var browser = new BrowserClient(gateway.Address);
     await browser.LoginAsync();
@@ -44,7 +52,19 @@ var targets = new (string Name, string Url, string? Cookie)[]
     ("bare YARP", yarp + "/api/data", null),
     ("gateway, in-memory store", inMemory.Address + "/api/data", inMemory.Cookie),
     ("gateway, Redis store", inRedis.Address + "/api/data", inRedis.Cookie),
+    ("gateway, anonymous route", inMemory.Address + "/anon/data", null),
 };
+
+if (hold)
+{
+    Console.WriteLine($"process {Environment.ProcessId}");
+    foreach (var (name, url, cookie) in targets)
+    {
+        Console.WriteLine($"{name}: wrk -t2 -c32 -d30s -H 'X-CSRF: 1' {(cookie is null ? "" : $"-H 'Cookie: __Host-bff={cookie}' ")}{url}");
+    }
+
+    await Task.Delay(Timeout.Infinite);
+}
 
 var results = targets.ToDictionary(t => t.Name, _ => new List<(double Rps, double P50, double P99)>());
 for (var round = 1; round <= rounds; round++)
@@ -76,9 +96,10 @@ await provider.DisposeAsync();
 await redis.DisposeAsync();
 return 0;
 
-static WebApplicationBuilder Slim()
+static WebApplicationBuilder Slim() => Host(WebApplication.CreateSlimBuilder());
+
+static WebApplicationBuilder Host(WebApplicationBuilder builder)
 {
-    var builder = WebApplication.CreateSlimBuilder();
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Logging.ClearProviders();
     return builder;

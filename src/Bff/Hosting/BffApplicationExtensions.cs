@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Endpoints;
 using Bff.Proxy;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,7 @@ public static class BffApplicationExtensions
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
 
-        // Runs the OIDC handler on /signin-oidc and /signout-callback-oidc; nothing else is authenticated here.
-        app.UseAuthentication();
+        UseAuthenticationOnOidcPathsOnly(app);
 
         app.MapGet("/bff/login", LoginEndpoint.HandleAsync);
         app.MapMethods("/bff/logout", [HttpMethods.Get, HttpMethods.Post], LogoutEndpoint.HandleAsync);
@@ -42,5 +42,25 @@ public static class BffApplicationExtensions
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapReverseProxy(proxy => proxy.UseMiddleware<BffProxyMiddleware>());
         return app;
+    }
+
+    /// <summary>
+    /// The authentication middleware exists here only to run the OIDC handler on its callback paths; nothing
+    /// else is authenticated through it (sessions are resolved by the gateway itself). Run everywhere, it
+    /// builds an OIDC handler per request and was a fifth of the cost of a proxied request (bench/RESULTS.md).
+    /// WebApplication adds the authentication and authorization middlewares on its own unless told they are
+    /// set; if these keys ever change, it adds them again: slower, still correct (and a YARP route with an
+    /// AuthorizationPolicy then fails closed, as it does without them: the gateway does not use one).
+    /// </summary>
+    private static void UseAuthenticationOnOidcPathsOnly(WebApplication app)
+    {
+        var oidc = app.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(OpenIdConnectDefaults.AuthenticationScheme);
+        PathString[] paths = [oidc.CallbackPath, oidc.SignedOutCallbackPath, oidc.RemoteSignOutPath];
+        var builder = (IApplicationBuilder)app;
+        builder.Properties["__AuthenticationMiddlewareSet"] = true;
+        builder.Properties["__AuthorizationMiddlewareSet"] = true;
+        app.UseWhen(
+            context => Array.Exists(paths, path => path.HasValue && context.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)),
+            branch => branch.UseAuthentication());
     }
 }
