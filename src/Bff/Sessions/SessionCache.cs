@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bff.Configuration;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,8 @@ namespace Bff.Sessions;
 /// token that was current moments ago, or send a request to the coordinator, which then finds the newer one.</item>
 /// <item>Every session write on any instance (refresh, touch, end) evicts the copy on every instance
 /// (<see cref="ISessionChangeFeed"/>), so logout everywhere still takes effect at once.</item>
-/// <item>A copy read from Redis is kept only if no eviction arrived while it was being read.</item>
+/// <item>A copy read from Redis is kept only if no eviction arrived while it was being read; concurrent
+/// misses of one session share one read, joined only while no eviction has happened since it began.</item>
 /// <item>Copies are used only while evictions can arrive: when the feed's connection drops, the cache is
 /// emptied and bypassed until it is back.</item>
 /// <item>Bounded: at most <c>Bff:Session:CacheSize</c> entries, none older than <see cref="MaxAge"/>.</item>
@@ -28,6 +30,7 @@ internal sealed class SessionCache : IDisposable
     private readonly TimeSpan _idleTimeout;
     private readonly TimeProvider _time;
     private readonly MemoryCache _copies;
+    private readonly ConcurrentDictionary<string, (Task<SessionRecord?> Read, long Generation)> _reads = new(StringComparer.Ordinal);
     private long _generation;
     private int _live;
 
@@ -57,17 +60,22 @@ internal sealed class SessionCache : IDisposable
             return copy;
         }
 
-        // Expired by this copy's clock, perhaps not in Redis (another instance may have slid it): read again.
+        // No copy, or one expired by its own clock (another instance may have slid the session): read Redis,
+        // once for all the requests of this session that arrive meanwhile (a page opening with 20 API calls).
         var generation = Volatile.Read(ref _generation);
-        var session = await store.GetAsync(key, cancellationToken);
-        if (session is null)
+        if (_reads.TryGetValue(key.Hash, out var pending) && pending.Generation == generation)
         {
-            _copies.Remove(key.Hash);
-            return null;
+            return await pending.Read.WaitAsync(cancellationToken);
         }
 
-        Keep(key.Hash, session, generation);
-        return session;
+        var mine = new TaskCompletionSource<SessionRecord?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var read = _reads.AddOrUpdate(key.Hash, (mine.Task, generation), (_, existing) => existing.Generation == generation ? existing : (mine.Task, generation));
+        if (read.Read == mine.Task)
+        {
+            _ = ReadAndKeepAsync(key, store, generation, mine);
+        }
+
+        return await read.Read.WaitAsync(cancellationToken);
     }
 
     /// <summary>Drops the copy of a session written somewhere in the fleet.</summary>
@@ -92,6 +100,37 @@ internal sealed class SessionCache : IDisposable
     }
 
     public void Dispose() => _copies.Dispose();
+
+    /// <summary>
+    /// One read from the store shared by the requests that join it. It does not depend on any of them (one
+    /// browser going away does not fail the others), and it is joined only while no eviction has happened since
+    /// it started: a request that begins after a logout's eviction never receives a copy read before it.
+    /// </summary>
+    private async Task ReadAndKeepAsync(SessionKey key, ISessionStore store, long generation, TaskCompletionSource<SessionRecord?> read)
+    {
+        try
+        {
+            var session = await store.GetAsync(key, CancellationToken.None);
+            if (session is null)
+            {
+                _copies.Remove(key.Hash);
+            }
+            else
+            {
+                Keep(key.Hash, session, generation);
+            }
+
+            read.SetResult(session);
+        }
+        catch (Exception exception)
+        {
+            read.SetException(exception);
+        }
+        finally
+        {
+            _reads.TryRemove(new KeyValuePair<string, (Task<SessionRecord?>, long)>(key.Hash, (read.Task, generation)));
+        }
+    }
 
     private void Keep(string sessionHash, SessionRecord session, long generationBeforeRead)
     {
