@@ -40,7 +40,16 @@ public static class BffApplicationExtensions
         app.MapPost("/bff/backchannel-logout", BackchannelLogoutEndpoint.HandleAsync).DisableAntiforgery();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        app.MapReverseProxy(proxy => proxy.UseMiddleware<BffProxyMiddleware>());
+        // A custom YARP pipeline replaces the default one: the policy step first (a refused request is not
+        // balanced or counted), then YARP's own steps, so clusters' affinity, load-balancing and passive
+        // health-check settings still apply.
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.UseMiddleware<BffProxyMiddleware>();
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 
