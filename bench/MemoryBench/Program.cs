@@ -73,11 +73,12 @@ foreach (var target in steps)
         }
     });
 
-    // Settle: a full collection in the gateway is not ours to force; read RSS after a pause and twice.
     await Task.Delay(TimeSpan.FromSeconds(5));
     var rss = RssKiB();
+    // The live heap: dotnet-gcdump forces a full collection and reports what survives (when installed).
+    var liveHeap = await LiveHeapBytesAsync(gateway.ProcessId);
     var perSession = (await UsedMemoryAsync() - usedBefore) / (double)ids.Count;
-    rows.Add($"| {ids.Count:N0} | {rss / 1024.0:F0} MiB | {perSession:F0} B | {failures} |");
+    rows.Add($"| {ids.Count:N0} | {rss / 1024.0:F0} MiB | {(liveHeap is { } live ? $"{live / 1048576.0:F0} MiB" : "n/a")} | {perSession:F0} B | {failures} |");
     Console.WriteLine(rows[^1]);
 }
 
@@ -85,10 +86,29 @@ Console.WriteLine();
 Console.WriteLine($"Raw token bytes of one session (access + refresh + id): {rawTokenBytes} B; MEMORY USAGE of its session hash: {sessionKeyBytes} B (overhead {sessionKeyBytes - rawTokenBytes:+0;-0} B).");
 Console.WriteLine($"Gateway RSS after start-up and one login elsewhere: {rssAtStart / 1024.0:F0} MiB.");
 Console.WriteLine();
-Console.WriteLine("| sessions in Redis, each used once | gateway RSS | Redis used_memory per session (session, schedule, index) | failed requests |");
-Console.WriteLine("|---|---|---|---|");
+Console.WriteLine("| sessions in Redis, each used once | gateway RSS | live GC heap (after a full GC) | Redis used_memory per session (session, schedule, index) | failed requests |");
+Console.WriteLine("|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 
 await provider.DisposeAsync();
 await redis.DisposeAsync();
 return 0;
+
+static async Task<long?> LiveHeapBytesAsync(int processId)
+{
+    var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+    if (!File.Exists(tool))
+    {
+        return null;
+    }
+
+    using var report = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(tool, ["report", "-p", processId.ToString(CultureInfo.InvariantCulture)])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    })!;
+    var output = await report.StandardOutput.ReadToEndAsync();
+    await report.WaitForExitAsync();
+    var line = output.Split('\n').FirstOrDefault(l => l.Contains("GC Heap bytes", StringComparison.Ordinal));
+    return line is null ? null : long.Parse(line.Trim().Split(' ')[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+}
