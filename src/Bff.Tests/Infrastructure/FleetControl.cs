@@ -20,13 +20,20 @@ internal static class FleetControl
 
     /// <summary>
     /// Moves the fleet's clock forward a second at a time until <paramref name="pending"/> completes, giving the
-    /// gateways a real moment between steps to run the waits that the clock releases.
+    /// gateways a real moment between steps to run the waits that the clock releases. Once
+    /// <paramref name="settled"/> holds (e.g. the provider has received the refresh) the clock stops: moving it
+    /// on while a real provider call is in flight would time that call out on the gateway's clock.
     /// </summary>
-    public static async Task<T> AdvanceClockUntilAsync<T>(this FleetFixture fleet, Task<T> pending, TimeSpan limit)
+    public static async Task<T> AdvanceClockUntilAsync<T>(this FleetFixture fleet, Task<T> pending, TimeSpan limit, Func<bool>? settled = null)
     {
         for (var advanced = TimeSpan.Zero; !pending.IsCompleted && advanced <= limit; advanced += TimeSpan.FromSeconds(1))
         {
-            await Task.WhenAny(pending, Task.Delay(50));
+            await Task.WhenAny(pending, Task.Delay(200));
+            if (pending.IsCompleted || settled?.Invoke() == true)
+            {
+                break;
+            }
+
             fleet.Clock.Advance(TimeSpan.FromSeconds(1));
         }
 

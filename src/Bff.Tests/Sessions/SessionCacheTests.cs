@@ -48,9 +48,10 @@ public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IC
     }
 
     [Fact]
-    public async Task a_logout_on_one_instance_ends_the_session_cached_on_the_other()
+    public async Task a_logout_on_one_instance_ends_the_session_cached_on_the_other_and_revokes_the_current_refresh_token()
     {
         var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
         var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
 
@@ -58,6 +59,25 @@ public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IC
         await fleet.Gateways[1].SessionCacheEvictedAsync(browsers[1].SessionHash());
 
         await LoginTests.AssertProblemAsync(await browsers[1].GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended");
+        Assert.Equal("invalid_grant", await ProviderCalls.RefreshAsync(fleet.Provider, session.Tokens.RefreshToken!));
+    }
+
+    [Fact]
+    public async Task the_cache_holds_no_refresh_or_id_token()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        var stored = await fleet.Gateways[1].SessionOfAsync(browsers[1]);
+        Assert.NotNull(stored.Tokens.RefreshToken);
+        var cache = fleet.Gateways[1].Services.GetRequiredService<SessionCache>();
+        Assert.True(cache.Holds(browsers[1].SessionHash()));
+        Assert.True(SessionKey.TryParse(browsers[1].GatewayCookie("__Host-bff")!.Value, out var key));
+
+        var copy = await cache.GetAsync(key, fleet.Gateways[1].Services.GetRequiredService<ISessionStore>(), CancellationToken.None);
+
+        Assert.Equal(stored.Tokens.AccessToken, copy!.Tokens.AccessToken);
+        Assert.Null(copy.Tokens.RefreshToken);
+        Assert.Null(copy.Tokens.IdToken);
     }
 
     /// <summary>HMGET calls served by Redis so far: the session store's only read.</summary>

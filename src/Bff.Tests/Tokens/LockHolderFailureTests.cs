@@ -25,7 +25,7 @@ public sealed class LockHolderFailureTests(LockHolderFailureTests.TwoInstances f
         await Task.WhenAny(pending, Task.Delay(200));
         Assert.False(pending.IsCompleted);
         await fleet.LetForeignLeaseLapseAsync(hash);
-        var responses = await fleet.AdvanceClockUntilAsync(pending, TimeSpan.FromSeconds(10));
+        var responses = await fleet.AdvanceClockUntilAsync(pending, TimeSpan.FromSeconds(10), () => fleet.Provider.TokenLog.RefreshRequests > refreshes);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(refreshes + 1, fleet.Provider.TokenLog.RefreshRequests);

@@ -54,7 +54,9 @@ internal static class LogoutEndpoint
                 return;
             }
 
-            if (session.Record.Tokens.RefreshToken is { } refreshToken)
+            // The request path's view of a session carries no refresh token (Sessions/SessionCache.cs), and the
+            // token to revoke is the current one: read it from the store.
+            if ((await store.GetAsync(session.Key, CancellationToken.None))?.Tokens.RefreshToken is { } refreshToken)
             {
                 using var timeout = new CancellationTokenSource(options.Value.Tokens.IdpTimeout);
                 try

@@ -6,7 +6,8 @@ namespace Bff.Sessions;
 
 /// <summary>
 /// Finds the request's session from its cookie, once per request, and slides its idle timeout (written at
-/// most once per <see cref="TouchInterval"/>, not on every request).
+/// most once per <see cref="TouchInterval"/>, not on every request). The session it returns is the request
+/// path's view: no refresh or id token (see <see cref="SessionCache"/>).
 /// </summary>
 internal sealed class SessionResolver(
     ISessionStore store,
