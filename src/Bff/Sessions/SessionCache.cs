@@ -51,14 +51,14 @@ internal sealed class SessionCache : IDisposable
     public bool Holds(string sessionHash) => _copies.TryGetValue(sessionHash, out _);
 
     /// <summary>
-    /// The request path's view of the session (no refresh or id token), from a live copy or from
-    /// <paramref name="store"/> (keeping a copy when it may).
+    /// The session for the request path, from a live copy (which lacks the refresh and id tokens) or from
+    /// <paramref name="store"/> (keeping such a copy when it may). Callers must not use those two tokens.
     /// </summary>
     public async ValueTask<SessionRecord?> GetAsync(SessionKey key, ISessionStore store, CancellationToken cancellationToken)
     {
         if (!IsLive)
         {
-            return RequestView(await store.GetAsync(key, cancellationToken));
+            return await store.GetAsync(key, cancellationToken);
         }
 
         if (_copies.TryGetValue(key.Hash, out SessionRecord? copy) && !copy!.IsExpired(_time.GetUtcNow(), _idleTimeout))

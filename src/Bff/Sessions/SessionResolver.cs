@@ -6,8 +6,8 @@ namespace Bff.Sessions;
 
 /// <summary>
 /// Finds the request's session from its cookie, once per request, and slides its idle timeout (written at
-/// most once per <see cref="TouchInterval"/>, not on every request). The session it returns is the request
-/// path's view: no refresh or id token (see <see cref="SessionCache"/>).
+/// most once per <see cref="TouchInterval"/>, not on every request). The session it returns may lack the
+/// refresh and id tokens (see <see cref="SessionCache"/>): read the store for those.
 /// </summary>
 internal sealed class SessionResolver(
     ISessionStore store,
