@@ -8,7 +8,8 @@ namespace Bff.Tests.Sessions;
 /// <summary>
 /// The in-process session cache of Redis mode, on two instances sharing one real Redis: a cached session
 /// costs no Redis read; a refresh or a logout on one instance evicts the other's copy, which then serves the
-/// new token or refuses the ended session; nothing is served from the cache while Redis is unreachable.
+/// new token or refuses the ended session; copies hold no refresh or id token. (That nothing is served from
+/// the cache while Redis is unreachable is <c>RedisOutageTests</c>' case.)
 /// </summary>
 public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IClassFixture<SessionCacheTests.TwoInstances>
 {
