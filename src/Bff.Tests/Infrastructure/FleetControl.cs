@@ -8,7 +8,7 @@ internal static class FleetControl
     /// <summary>Takes the session's Redis lock as a foreign owner that never releases it.</summary>
     public static async Task<string> HoldLockAsForeignInstanceAsync(this FleetFixture fleet, BrowserClient browser, TimeSpan lease)
     {
-        var hash = SessionHashOf(browser);
+        var hash = browser.SessionHash();
         var keys = fleet.Gateways[0].Services.GetRequiredService<RedisKeys>();
         Assert.True(await fleet.Redis.Connection.GetDatabase().LockTakeAsync(keys.RefreshLock(hash), "dead-instance", lease));
         return hash;
@@ -38,11 +38,5 @@ internal static class FleetControl
         }
 
         return await pending.WaitAsync(TimeSpan.FromSeconds(30));
-    }
-
-    private static string SessionHashOf(BrowserClient browser)
-    {
-        Assert.True(SessionKey.TryParse(browser.GatewayCookie("__Host-bff")!.Value, out var key));
-        return key.Hash;
     }
 }

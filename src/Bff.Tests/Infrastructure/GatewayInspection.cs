@@ -8,13 +8,20 @@ namespace Bff.Tests.Infrastructure;
 /// <summary>Reads what a gateway holds server-side, so tests can compare it with what the browser saw.</summary>
 internal static class GatewayInspection
 {
-    public static async Task<SessionRecord> SessionOfAsync(this GatewayHost gateway, BrowserClient browser)
+    public static async Task<SessionRecord> SessionOfAsync(this GatewayHost gateway, BrowserClient browser) =>
+        await gateway.Services.GetRequiredService<ISessionStore>().GetAsync(browser.SessionKeyOf(), CancellationToken.None)
+            ?? throw new InvalidOperationException("The session is not in the store.");
+
+    /// <summary>The session key the browser's cookie carries.</summary>
+    public static SessionKey SessionKeyOf(this BrowserClient browser)
     {
         var cookie = browser.GatewayCookie("__Host-bff") ?? throw new InvalidOperationException("The browser has no session cookie.");
         Assert.True(SessionKey.TryParse(cookie.Value, out var key));
-        return await gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None)
-            ?? throw new InvalidOperationException("The session is not in the store.");
+        return key;
     }
+
+    /// <summary>The hash of the browser's session id: how the gateway names it in Redis, logs and its cache.</summary>
+    public static string SessionHash(this BrowserClient browser) => browser.SessionKeyOf().Hash;
 
     /// <summary>Waits (bounded) until the gateway has noticed that Redis is gone and stopped using cached sessions.</summary>
     public static Task SessionCacheSuspendedAsync(this GatewayHost gateway) =>
@@ -24,24 +31,8 @@ internal static class GatewayInspection
     public static Task SessionCacheEvictedAsync(this GatewayHost gateway, string sessionHash) =>
         UntilAsync(() => !gateway.Services.GetRequiredService<SessionCache>().Holds(sessionHash), "the cached session to be evicted");
 
-    /// <summary>Re-checks a condition the gateway announces to no one (every 20 ms, failing after 10 s).</summary>
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
-
-    /// <summary>The hash of the browser's session id: how the gateway names it in Redis, logs and its cache.</summary>
-    public static string SessionHash(this BrowserClient browser)
-    {
-        var cookie = browser.GatewayCookie("__Host-bff") ?? throw new InvalidOperationException("The browser has no session cookie.");
-        Assert.True(SessionKey.TryParse(cookie.Value, out var key));
-        return key.Hash;
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) =>
+        Eventually.HoldsAsync(condition, what, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
 
     public static SessionSweeper Sweeper(this GatewayHost gateway) =>
         gateway.Services.GetServices<IHostedService>().OfType<SessionSweeper>().Single();

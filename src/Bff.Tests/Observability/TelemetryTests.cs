@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry.Trace;
@@ -58,8 +57,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         var refresh = Assert.Single(trace, span => span.OperationName == "bff.refresh");
         Assert.Equal(request.SpanId, refresh.ParentSpanId);
         Assert.Equal("request", refresh.GetTagItem("bff.refresh.trigger"));
-        Assert.True(SessionKey.TryParse(browser.GatewayCookie("__Host-bff")!.Value, out var key));
-        Assert.Equal(key.Hash, refresh.GetTagItem("bff.session"));
+        Assert.Equal(browser.SessionHash(), refresh.GetTagItem("bff.session"));
 
         var tokenEndpoint = Assert.Single(trace, span => span.OperationName == "bff.token_endpoint");
         Assert.Equal(refresh.SpanId, tokenEndpoint.ParentSpanId);

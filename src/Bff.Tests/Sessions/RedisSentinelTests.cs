@@ -81,14 +81,7 @@ public sealed class RedisSentinelTests : IClassFixture<ProviderHost>, IAsyncLife
     private static async Task<string> ReplicationAsync(RedisServer server) =>
         await server.Connection.GetServer("127.0.0.1", server.Port).InfoRawAsync("replication") ?? "";
 
-    /// <summary>Re-checks a condition every 100 ms until it holds (failing after 30 s): Redis announces none of these changes to a client.</summary>
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Redis announces none of these changes to a client: re-check every 100 ms, for at most 30 s.</summary>
+    private static Task UntilAsync(Func<Task<bool>> condition, string what) =>
+        Eventually.HoldsAsync(condition, what, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
 }

@@ -72,9 +72,8 @@ public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IC
         Assert.NotNull(stored.Tokens.RefreshToken);
         var cache = fleet.Gateways[1].Services.GetRequiredService<SessionCache>();
         Assert.True(cache.Holds(browsers[1].SessionHash()));
-        Assert.True(SessionKey.TryParse(browsers[1].GatewayCookie("__Host-bff")!.Value, out var key));
 
-        var copy = await cache.GetAsync(key, fleet.Gateways[1].Services.GetRequiredService<ISessionStore>(), CancellationToken.None);
+        var copy = await cache.GetAsync(browsers[1].SessionKeyOf(), fleet.Gateways[1].Services.GetRequiredService<ISessionStore>(), CancellationToken.None);
 
         Assert.Equal(stored.Tokens.AccessToken, copy!.Tokens.AccessToken);
         Assert.Null(copy.Tokens.RefreshToken);

@@ -28,7 +28,7 @@ public sealed class AbandonedSessionTests(AbandonedSessionTests.ShortIdleFleet f
     {
         var browsers = await fleet.SignInEverywhereAsync();
         var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
-        Assert.True(SessionKey.TryParse(browsers[0].GatewayCookie("__Host-bff")!.Value, out var key));
+        var key = browsers[0].SessionKeyOf();
         var store = fleet.Gateways[0].Services.GetRequiredService<ISessionStore>();
         var refreshes = fleet.Provider.TokenLog.RefreshRequests;
 

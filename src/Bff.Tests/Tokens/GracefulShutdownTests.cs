@@ -48,7 +48,7 @@ public sealed class GracefulShutdownTests(RedisServer redis, ProviderHost provid
         await using var survivor = await GatewayHost.StartAsync(provider, configuration);
         foreach (var browser in browsers)
         {
-            Assert.True(SessionKey.TryParse(browser.GatewayCookie("__Host-bff")!.Value, out var key));
+            var key = browser.SessionKeyOf();
             Assert.Equal(2, (await survivor.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None))!.Version);
             using var continuing = new BrowserClient(survivor.Address);
             continuing.SetGatewayCookie("__Host-bff", key.Id);
