@@ -17,5 +17,8 @@ public sealed class BffTokenOptions
     /// <summary>How long a request waits for a refresh run elsewhere before answering 503.</summary>
     public TimeSpan MaxWait => LockLease + LeaseMargin;
 
+    /// <summary>What a graceful shutdown needs at least: a refresh started just before SIGTERM finishes and is stored.</summary>
+    public TimeSpan ShutdownTimeout => LockLease + LeaseMargin;
+
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 }

@@ -32,10 +32,11 @@ public static class BffServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<BffMetrics>();
 
-        var redis = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Redis ?? new BffRedisOptions();
-        if (redis.Enabled)
+        // What decides which services exist is read once here; everything else reads the validated options.
+        var startup = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>() ?? new BffOptions();
+        if (startup.Redis.Enabled)
         {
-            AddRedisStore(services, redis);
+            AddRedisStore(services, startup.Redis);
         }
         else
         {
@@ -65,15 +66,14 @@ public static class BffServiceCollectionExtensions
 
         // Stopped in reverse order: the sweeper stops claiming first, then in-flight refreshes are drained.
         services.AddHostedService<RefreshDrain>();
-        var sweeper = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Sweeper ?? new BffSweeperOptions();
-        if (sweeper.Enabled)
+        if (startup.Sweeper.Enabled)
         {
             services.AddHostedService<SessionSweeper>();
         }
 
         services.AddOptions<HostOptions>().Configure<IOptions<BffOptions>>((host, bff) =>
         {
-            var needed = bff.Value.Tokens.LockLease + TimeSpan.FromSeconds(5);
+            var needed = bff.Value.Tokens.ShutdownTimeout;
             host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
         });
 
@@ -82,7 +82,7 @@ public static class BffServiceCollectionExtensions
             .AddTransforms<AccessTokenTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, TimedForwarderHttpClientFactory>();
 
-        BffTelemetry.Add(services, configuration.GetSection(BffOptions.SectionName).Get<BffOptions>()?.Telemetry ?? new BffTelemetryOptions());
+        BffTelemetry.Add(services, startup.Telemetry);
         return services;
     }
 
