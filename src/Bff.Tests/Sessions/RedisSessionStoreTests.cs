@@ -1,7 +1,10 @@
+using System.Security.Cryptography;
+using System.Text.Json;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Bff.Tests.Sessions;
 
@@ -10,13 +13,16 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
 {
     private readonly RedisServer _redis;
     private readonly string _prefix = $"bff-test-{Guid.NewGuid():N}:";
+    private readonly EphemeralDataProtectionProvider _dataProtection = new();
 
     public RedisSessionStoreTests(RedisServer redis)
     {
         _redis = redis;
         var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, _prefix));
-        Store = new RedisSessionStore(redis.Connection, new RedisKeys(options), new EphemeralDataProtectionProvider(), options, Clock);
+        Store = new RedisSessionStore(redis.Connection, new RedisKeys(options), _dataProtection, options, Clock);
     }
+
+    private string SessionKeyName(SessionKey key) => $"{_prefix}{{{key.Hash}}}:session";
 
     private protected override ISessionStore Store { get; }
 
@@ -44,9 +50,53 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
 
-        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{_prefix}{{{key.Hash}}}:session");
+        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync(SessionKeyName(key));
 
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, IdleTimeout - TimeSpan.FromMinutes(1), IdleTimeout);
     }
+
+    [Fact]
+    public async Task the_encrypted_payload_is_smaller_than_the_tokens_it_holds()
+    {
+        // Provider tokens are base64url text (random here, as an encrypted token is): compressed before
+        // encryption, the whole payload with claims and envelope costs less than the tokens' own bytes.
+        var tokens = new TokenSet(RandomToken(1300), RandomToken(2500), RandomToken(1100), Clock.GetUtcNow().AddMinutes(5));
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession() with { Tokens = tokens }, CancellationToken.None);
+
+        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", SessionKeyName(key), "d");
+
+        Assert.InRange(payloadBytes, 1, tokens.AccessToken.Length + tokens.RefreshToken!.Length + tokens.IdToken!.Length - 1);
+        Assert.Equal(tokens, (await Store.GetAsync(key, CancellationToken.None))?.Tokens);
+    }
+
+    [Fact]
+    public async Task a_session_written_before_payload_compression_is_still_read()
+    {
+        // The previous format: the payload's JSON encrypted as is. Sessions in Redis outlive an upgrade.
+        var key = SessionKey.CreateNew();
+        var session = NewSession("access-from-the-previous-release");
+        var json = JsonSerializer.SerializeToUtf8Bytes(
+            new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
+            SessionPayloadJsonContext.Default.SessionPayload);
+        var payload = _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Protect(json);
+        await _redis.Connection.GetDatabase().HashSetAsync(SessionKeyName(key),
+        [
+            new HashEntry("v", session.Version),
+            new HashEntry("d", payload),
+            new HashEntry("a", session.LastActiveAt.ToUnixTimeMilliseconds()),
+            new HashEntry("x", session.AbsoluteExpiresAt.ToUnixTimeMilliseconds()),
+        ]);
+
+        var read = await Store.GetAsync(key, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(session.Tokens, read.Tokens);
+        Assert.Equal(session.Claims, read.Claims);
+        Assert.Equal(session.LogoutId, read.LogoutId);
+    }
+
+    private static string RandomToken(int length) =>
+        RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", length);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bff.Configuration;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
@@ -7,8 +6,9 @@ using StackExchange.Redis;
 namespace Bff.Sessions;
 
 /// <summary>
-/// Sessions in a Redis hash: <c>v</c> version, <c>d</c> tokens and claims encrypted with ASP.NET Data
-/// Protection (a dump yields no usable token, DESIGN invariant 8), <c>a</c> last activity and <c>x</c> absolute
+/// Sessions in a Redis hash: <c>v</c> version, <c>d</c> tokens and claims compressed
+/// (<see cref="SessionPayloadFormat"/>) and encrypted with ASP.NET Data Protection (a dump yields no usable
+/// token, DESIGN invariant 8), <c>a</c> last activity and <c>x</c> absolute
 /// expiry in Unix milliseconds. The key's TTL follows the idle and absolute lifetimes.
 /// </summary>
 internal sealed class RedisSessionStore(
@@ -116,11 +116,7 @@ internal sealed class RedisSessionStore(
     }
 
     private byte[] Protect(SessionRecord session) =>
-        _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(
-            new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
-            SessionPayloadJsonContext.Default.SessionPayload));
+        _protector.Protect(SessionPayloadFormat.Encode(new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId)));
 
-    private SessionPayload Unprotect(byte[] protectedPayload) =>
-        JsonSerializer.Deserialize(_protector.Unprotect(protectedPayload), SessionPayloadJsonContext.Default.SessionPayload)
-        ?? throw new InvalidDataException("Empty session payload.");
+    private SessionPayload Unprotect(byte[] protectedPayload) => SessionPayloadFormat.Decode(_protector.Unprotect(protectedPayload));
 }
