@@ -58,13 +58,11 @@ internal sealed class BffMetrics
 
     public void SessionEnded() => _sessionsEnded.Add(1);
 
+    /// <summary>Whether anything listens to <c>bff.upstream.duration</c>: when nothing does, proxied requests are not timed at all.</summary>
+    public bool UpstreamDurationEnabled => _upstreamDuration.Enabled;
+
     public void UpstreamResponded(string clusterId, int statusCode, TimeSpan duration)
     {
-        if (!_upstreamDuration.Enabled)
-        {
-            return;
-        }
-
         var tags = new TagList
         {
             { "cluster", clusterId },

@@ -68,8 +68,20 @@ public static class BffApplicationExtensions
         var builder = (IApplicationBuilder)app;
         builder.Properties["__AuthenticationMiddlewareSet"] = true;
         builder.Properties["__AuthorizationMiddlewareSet"] = true;
-        app.UseWhen(
-            context => Array.Exists(paths, path => path.HasValue && context.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase)),
-            branch => branch.UseAuthentication());
+        app.UseWhen(context => IsOneOf(context.Request.Path, paths), branch => branch.UseAuthentication());
+    }
+
+    // Runs on every request: a plain loop, no closure to allocate.
+    private static bool IsOneOf(PathString path, PathString[] paths)
+    {
+        foreach (var candidate in paths)
+        {
+            if (candidate.HasValue && path.Equals(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Bff.Proxy;
@@ -9,7 +10,7 @@ namespace Bff.Proxy;
 /// </summary>
 internal static class SafePath
 {
-    private static readonly string[] Forbidden = ["%2f", "%5c", "%2e", "\\"];
+    private static readonly SearchValues<string> Forbidden = SearchValues.Create(["%2f", "%5c", "%2e", "\\"], StringComparison.OrdinalIgnoreCase);
 
     public static bool IsSafe(HttpContext context)
     {
@@ -21,14 +22,6 @@ internal static class SafePath
             path = path[..query];
         }
 
-        foreach (var forbidden in Forbidden)
-        {
-            if (path.Contains(forbidden, StringComparison.OrdinalIgnoreCase))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return !path.ContainsAny(Forbidden);
     }
 }

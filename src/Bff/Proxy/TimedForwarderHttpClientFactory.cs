@@ -12,7 +12,11 @@ internal sealed class TimedForwarderHttpClientFactory(BffMetrics metrics, TimePr
 
     private sealed class UpstreamTimingHandler(string clusterId, BffMetrics metrics, TimeProvider time) : DelegatingHandler
     {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        // Without a listener the request passes straight through: no timing, no async step of its own.
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            metrics.UpstreamDurationEnabled ? SendTimedAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
+
+        private async Task<HttpResponseMessage> SendTimedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var started = time.GetTimestamp();
             var response = await base.SendAsync(request, cancellationToken);

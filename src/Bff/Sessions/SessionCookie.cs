@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bff.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +8,17 @@ namespace Bff.Sessions;
 internal sealed class SessionCookie(IOptions<BffOptions> options)
 {
     private readonly BffCookieOptions _cookie = options.Value.Cookie;
+    private readonly int _recentCapacity = options.Value.Session.CacheSize;
+
+    /// <summary>
+    /// Keys of recently read cookies: a browser sends the same id on every request, and hashing it (SHA-256) cost
+    /// more than the rest of the session lookup on a cached session. Only ids that parsed are kept; bounded by
+    /// <c>Bff:Session:CacheSize</c> and emptied when full, so unknown ids cost one hash each, as before.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, SessionKey> _recentKeys = new(StringComparer.Ordinal);
+
+    /// <summary>Approximately <c>_recentKeys.Count</c>, which would take every lock of the dictionary.</summary>
+    private int _recentCount;
 
     public string Name => _cookie.Name;
 
@@ -14,7 +26,24 @@ internal sealed class SessionCookie(IOptions<BffOptions> options)
     {
         var value = context.Request.Cookies[_cookie.Name];
         present = value is not null;
-        return SessionKey.TryParse(value, out key);
+        if (value is null)
+        {
+            key = default;
+            return false;
+        }
+
+        if (_recentKeys.TryGetValue(value, out key))
+        {
+            return true;
+        }
+
+        if (!SessionKey.TryParse(value, out key))
+        {
+            return false;
+        }
+
+        Remember(value, key);
+        return true;
     }
 
     public void Write(HttpContext context, SessionKey key, DateTimeOffset expires) =>
@@ -22,6 +51,25 @@ internal sealed class SessionCookie(IOptions<BffOptions> options)
 
     public void Delete(HttpContext context) =>
         context.Response.Cookies.Delete(_cookie.Name, Attributes(expires: null));
+
+    private void Remember(string cookieValue, SessionKey key)
+    {
+        if (_recentCapacity <= 0)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _recentCount) >= _recentCapacity)
+        {
+            _recentKeys.Clear();
+            Volatile.Write(ref _recentCount, 0);
+        }
+
+        if (_recentKeys.TryAdd(cookieValue, key))
+        {
+            Interlocked.Increment(ref _recentCount);
+        }
+    }
 
     // __Host- prefix rules (RFC 6265bis §4.1.3.2): Secure, Path=/, no Domain.
     private Microsoft.AspNetCore.Http.CookieOptions Attributes(DateTimeOffset? expires) => new()

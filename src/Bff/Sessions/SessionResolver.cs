@@ -50,7 +50,7 @@ internal sealed class SessionResolver(
     /// <summary>Forgets the memoised lookup, e.g. after the session ended during this request.</summary>
     public static void Forget(HttpContext context, SessionLookup replacement) => context.Features.Set(replacement);
 
-    private async Task<SessionLookup> ReadAsync(HttpContext context)
+    private async ValueTask<SessionLookup> ReadAsync(HttpContext context)
     {
         if (!cookie.TryRead(context, out var key, out var present))
         {

@@ -41,10 +41,10 @@ internal sealed class TokenRefreshCoordinator(
     public int InFlightCount => _flights.Count;
 
     /// <summary>The session's access token, refreshed first when it expires within <c>Bff:Tokens:RefreshBeforeExpiry</c>.</summary>
-    public Task<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken) =>
+    public ValueTask<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken) =>
         session.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry)
-            ? JoinFlightAsync(key, session.Version, force: false, RefreshTrigger.Request, cancellationToken)
-            : Task.FromResult(AccessTokenResult.From(session));
+            ? new(JoinFlightAsync(key, session.Version, force: false, RefreshTrigger.Request, cancellationToken))
+            : new(AccessTokenResult.From(session));
 
     /// <summary>
     /// Refreshes the token of session version <paramref name="rejectedVersion"/> even though it looked valid
