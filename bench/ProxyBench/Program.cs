@@ -57,6 +57,13 @@ async Task<(string Address, string Cookie)> GatewayAsync(string? redisConfigurat
 {
     var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
     configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend + "/";
+    // Logging as shipped: the root appsettings.json's levels (which keep ASP.NET Core's per-request Activity and
+    // log scope off), at Warning.
+    foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(Repository.PathOf("appsettings.json")).Build().GetSection("Logging").AsEnumerable())
+    {
+        configuration[key] = value;
+    }
+
     configuration["Logging:LogLevel:Default"] = "Warning";
     // An anonymous route (Bff.AccessToken None) splits the gateway's cost: its pipeline vs the session work.
     configuration["ReverseProxy:Routes:anon:ClusterId"] = "api";
