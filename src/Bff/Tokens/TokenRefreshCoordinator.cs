@@ -93,6 +93,9 @@ internal sealed class TokenRefreshCoordinator(
         }
 
         activity?.SetTag("bff.refresh.result", result.Status.ToString().ToLowerInvariant());
+        // The span ends before the waiting requests go on (they resume on other threads): a trace never shows
+        // an upstream call starting inside the refresh it waited for.
+        activity?.Stop();
         flight.SetResult(result);
     }
 
