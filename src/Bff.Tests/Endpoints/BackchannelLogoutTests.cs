@@ -7,10 +7,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Bff.Tests.Endpoints;
 
 /// <summary>OIDC Back-Channel Logout 1.0: a valid logout token received by one instance ends the session on all of them.</summary>
-public sealed class BackchannelLogoutTests(BackchannelLogoutTests.TwoInstances fleet) : IClassFixture<BackchannelLogoutTests.TwoInstances>
+public sealed class BackchannelLogoutTests(TwoInstanceFleet fleet) : IClassFixture<TwoInstanceFleet>
 {
-    public sealed class TwoInstances() : FleetFixture(instances: 2);
-
     private const string LogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
 
     [Fact]

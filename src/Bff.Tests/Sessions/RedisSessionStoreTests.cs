@@ -12,17 +12,16 @@ namespace Bff.Tests.Sessions;
 public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture<RedisServer>
 {
     private readonly RedisServer _redis;
-    private readonly string _prefix = $"bff-test-{Guid.NewGuid():N}:";
     private readonly EphemeralDataProtectionProvider _dataProtection = new();
+    private readonly RedisKeys _keys;
 
     public RedisSessionStoreTests(RedisServer redis)
     {
         _redis = redis;
-        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, _prefix));
-        Store = new RedisSessionStore(redis.Connection, new RedisKeys(options), _dataProtection, options, Clock);
+        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, $"bff-test-{Guid.NewGuid():N}:"));
+        _keys = new RedisKeys(options);
+        Store = new RedisSessionStore(redis.Connection, _keys, _dataProtection, options, Clock);
     }
-
-    private string SessionKeyName(SessionKey key) => $"{_prefix}{{{key.Hash}}}:session";
 
     private protected override ISessionStore Store { get; }
 
@@ -50,7 +49,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
 
-        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync(SessionKeyName(key));
+        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync(_keys.Session(key));
 
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, IdleTimeout - TimeSpan.FromMinutes(1), IdleTimeout);
@@ -65,7 +64,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession() with { Tokens = tokens }, CancellationToken.None);
 
-        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", SessionKeyName(key), "d");
+        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", _keys.Session(key), "d");
 
         Assert.InRange(payloadBytes, 1, tokens.AccessToken.Length + tokens.RefreshToken!.Length + tokens.IdToken!.Length - 1);
         Assert.Equal(tokens, (await Store.GetAsync(key, CancellationToken.None))?.Tokens);
@@ -81,7 +80,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
             new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
             SessionPayloadJsonContext.Default.SessionPayload);
         var payload = _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Protect(json);
-        await _redis.Connection.GetDatabase().HashSetAsync(SessionKeyName(key),
+        await _redis.Connection.GetDatabase().HashSetAsync(_keys.Session(key),
         [
             new HashEntry("v", session.Version),
             new HashEntry("d", payload),

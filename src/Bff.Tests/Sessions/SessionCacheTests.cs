@@ -11,10 +11,8 @@ namespace Bff.Tests.Sessions;
 /// new token or refuses the ended session; copies hold no refresh or id token. (That nothing is served from
 /// the cache while Redis is unreachable is <c>RedisOutageTests</c>' case.)
 /// </summary>
-public sealed class SessionCacheTests(SessionCacheTests.TwoInstances fleet) : IClassFixture<SessionCacheTests.TwoInstances>
+public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<TwoInstanceFleet>
 {
-    public sealed class TwoInstances() : FleetFixture(instances: 2);
-
     [Fact]
     public async Task a_cached_session_costs_no_redis_read()
     {

@@ -8,10 +8,8 @@ namespace Bff.Tests.Tokens;
 /// What happens when the instance holding a session's refresh lock dies (DESIGN invariants 1, 4 and 5),
 /// against the strict, zero-grace provider.
 /// </summary>
-public sealed class LockHolderFailureTests(LockHolderFailureTests.TwoInstances fleet) : IClassFixture<LockHolderFailureTests.TwoInstances>
+public sealed class LockHolderFailureTests(TwoInstanceFleet fleet) : IClassFixture<TwoInstanceFleet>
 {
-    public sealed class TwoInstances() : FleetFixture(instances: 2);
-
     [Fact]
     public async Task a_holder_that_died_before_calling_the_provider_blocks_the_session_only_until_its_lease_lapses()
     {
