@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proxy benchmark: authenticated GET through the gateway (in-memory and Redis stores) against bare YARP, nginx
-# and the backend itself, wrk -t2 -c32 in interleaved rounds, medians and ratios to bare YARP. Installs wrk,
-# nginx and redis-server when missing (Debian, as root).
+# and the backend itself, each server in its own process; wrk -t2 -c32 after a warm-up pass, in interleaved
+# rounds (order reversed every other round), medians and per-round ratios to bare YARP. Installs wrk, nginx
+# and redis-server when missing (Debian, as root).
 # Usage: bench/proxy.sh [seconds per round] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +12,4 @@ done
 echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 # Debian's nginx package starts a system instance on port 80; the benchmark runs its own.
 systemctl stop nginx 2>/dev/null || service nginx stop 2>/dev/null || true
-dotnet run -c Release --project bench/ProxyBench -- "${1:-10}" "${2:-3}"
+dotnet run -c Release --project bench/ProxyBench -- "${1:-5}" "${2:-8}"

@@ -16,6 +16,9 @@ internal sealed class Nginx : IDisposable
 
     public string Address { get; }
 
+    /// <summary>The master process (its workers are its children).</summary>
+    public int ProcessId => _process.Id;
+
     public static Nginx Start(Uri backend)
     {
         var folder = Directory.CreateTempSubdirectory("bench-nginx-").FullName;

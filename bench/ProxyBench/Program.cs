@@ -1,51 +1,39 @@
 // Proxy benchmark: an authenticated GET through the gateway against bare YARP, nginx and the backend itself,
-// measured in the same run with wrk in interleaved rounds (A B C D E A B C D E ...), reported as medians and
-// ratios to bare YARP. The session comes from the real login flow against the demo provider.
+// measured in the same run with wrk in interleaved rounds (A B C ..., then C B A ...), reported as medians and
+// ratios to bare YARP. Every server runs in its own process; the session comes from the real login flow
+// against the demo provider.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Bff.Tests.Infrastructure;
 using Yarp.ReverseProxy.Configuration;
 
-// "hold": start everything, print the targets (with the session cookie) and wait, for a profiler (dotnet-trace).
-var hold = args.Length > 0 && args[0] == "hold";
-var seconds = args.Length > 0 && !hold ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
-var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
-
-// The backend keeps the last Authorization header it saw on /api/capture: the gateway's bearer token, which the
-// like-for-like bare YARP row then sends itself.
-string? capturedAuthorization = null;
-var backend = await StartAsync(Slim(), app =>
+// Child roles: this program is also the benchmark's backend and its bare YARP, each started as a process.
+switch (args)
 {
-    app.MapGet("/api/data", () => Results.Json(new { id = 42, name = "bench", values = new[] { 1, 2, 3 } }));
-    app.MapGet("/api/capture", (HttpRequest request) =>
-    {
-        capturedAuthorization = request.Headers.Authorization.ToString();
-        return Results.NoContent();
-    });
-});
-// Bare YARP on the same host defaults as the gateway (WebApplication.CreateBuilder, Kestrel defaults,
-// Production, the console logger at Warning as GatewayHost sets it): the comparison isolates what the gateway
-// adds, not what a host without logging leaves out (with a logger, ASP.NET Core starts an Activity and a log
-// scope per request and HttpClient sends traceparent upstream). The same YARP without any logger, as the
-// first runs of this benchmark had it, is a row of its own: it shows what that costs.
-async Task<string> BareYarpAsync(bool withLogger)
-{
-    var builder = Host(WebApplication.CreateBuilder());
-    if (withLogger)
-    {
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
-    }
-
-    builder.Services.AddReverseProxy().LoadFromMemory(
-        [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
-        [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = backend + "/" } } }]);
-    return await StartAsync(builder, app => app.MapReverseProxy());
+    case ["backend"]:
+        // /api/capture keeps the Authorization header it receives (the gateway's bearer token), and the benchmark
+        // reads it from /captured directly, not through a gateway: the like-for-like bare YARP row sends it.
+        var captured = "";
+        return await ServeAsync(Host(WebApplication.CreateSlimBuilder()), app =>
+        {
+            app.MapGet("/api/data", () => Results.Json(new { id = 42, name = "bench", values = new[] { 1, 2, 3 } }));
+            app.MapGet("/api/capture", (HttpRequest request) => { captured = request.Headers.Authorization.ToString(); return Results.NoContent(); });
+            app.MapGet("/captured", () => captured);
+        });
+    case ["yarp", var backendAddress, var logging]:
+        return await ServeAsync(BareYarp(backendAddress, withLogger: logging == "logger"), app => app.MapReverseProxy());
 }
 
-var yarp = await BareYarpAsync(withLogger: true);
-var silentYarp = await BareYarpAsync(withLogger: false);
-using var nginx = Nginx.Start(new Uri(backend));
+// "hold": start everything, print the targets (with their process ids and wrk command lines) and wait, for a profiler.
+var hold = args.Length > 0 && args[0] == "hold";
+var seconds = args.Length > 0 && !hold ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+
+await using var backend = await ServerProcess.StartAsync("backend");
+await using var yarp = await ServerProcess.StartAsync("yarp", backend.Address, "logger");
+await using var silentYarp = await ServerProcess.StartAsync("yarp", backend.Address, "silent");
+using var nginx = Nginx.Start(new Uri(backend.Address));
 
 var provider = new ProviderHost();
 provider.Settings.AccessTokenLifetime = TimeSpan.FromHours(1);
@@ -53,10 +41,11 @@ await provider.InitializeAsync();
 var redis = new RedisServer();
 await redis.InitializeAsync();
 
-async Task<(string Address, string Cookie)> GatewayAsync(string? redisConfiguration)
+async Task<(GatewayProcess Process, string Cookie, string Authorization)> GatewayAsync(string? redisConfiguration)
 {
     var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
-    configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend + "/";
+    configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend.Address + "/";
+    configuration["DOTNET_gcServer"] = "0";
     // Logging as shipped: the root appsettings.json's levels (which keep ASP.NET Core's per-request Activity and
     // log scope off), at Warning.
     foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(Repository.PathOf("appsettings.json")).Build().GetSection("Logging").AsEnumerable())
@@ -69,51 +58,63 @@ async Task<(string Address, string Cookie)> GatewayAsync(string? redisConfigurat
     configuration["ReverseProxy:Routes:anon:ClusterId"] = "api";
     configuration["ReverseProxy:Routes:anon:Match:Path"] = "/anon/{**rest}";
     configuration["ReverseProxy:Routes:anon:Transforms:0:PathPattern"] = "/api/{**rest}";
-    var gateway = await GatewayHost.StartAsync(provider, configuration);
+    var gateway = await GatewayProcess.StartAsync(provider, configuration);
     using var browser = new BrowserClient(gateway.Address);
     await browser.LoginAsync();
     (await browser.GetAsync("/api/capture")).EnsureSuccessStatusCode();
-    return (gateway.Address, browser.GatewayCookie("__Host-bff")!.Value);
+    using var direct = new HttpClient();
+    var authorization = await direct.GetStringAsync(backend.Address + "/captured");
+    if (!authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+    {
+        throw new InvalidOperationException("The gateway did not send a bearer token to /api/capture.");
+    }
+
+    return (gateway, browser.GatewayCookie("__Host-bff")!.Value, authorization);
 }
 
 var inMemory = await GatewayAsync(null);
+await using var inMemoryProcess = inMemory.Process;
 var inRedis = await GatewayAsync(redis.Configuration);
+await using var inRedisProcess = inRedis.Process;
 // Every target gets X-CSRF: 1. The gateway rows add the session cookie. The like-for-like row sends bare YARP
 // what a browser without a BFF would: the same cookie header and the gateway's bearer token, so the backend
 // receives the same bytes and the difference is the gateway's own work.
 string[] csrf = ["X-CSRF: 1"];
-var sameBytes = csrf.Concat([$"Cookie: __Host-bff={inMemory.Cookie}", $"Authorization: {capturedAuthorization}"]).ToArray();
-var targets = new (string Name, string Url, string[] Headers)[]
+var sameBytes = csrf.Concat([$"Cookie: __Host-bff={inMemory.Cookie}", $"Authorization: {inMemory.Authorization}"]).ToArray();
+var targets = new (string Name, string Url, string[] Headers, int ProcessId)[]
 {
-    ("direct to backend", backend + "/api/data", csrf),
-    ("nginx", nginx.Address + "/api/data", csrf),
-    ("bare YARP", yarp + "/api/data", csrf),
-    ("bare YARP, client sends cookie and bearer token", yarp + "/api/data", sameBytes),
-    ("bare YARP without a logger", silentYarp + "/api/data", csrf),
-    ("gateway, in-memory store", inMemory.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inMemory.Cookie}"]),
-    ("gateway, Redis store", inRedis.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"]),
-    ("gateway, anonymous route", inMemory.Address + "/anon/data", csrf),
+    ("direct to backend", backend.Address + "/api/data", csrf, backend.ProcessId),
+    ("nginx", nginx.Address + "/api/data", csrf, nginx.ProcessId),
+    ("bare YARP", yarp.Address + "/api/data", csrf, yarp.ProcessId),
+    ("bare YARP, client sends cookie and bearer token", yarp.Address + "/api/data", sameBytes, yarp.ProcessId),
+    ("bare YARP without a logger", silentYarp.Address + "/api/data", csrf, silentYarp.ProcessId),
+    ("gateway, in-memory store", inMemory.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inMemory.Cookie}"], inMemory.Process.ProcessId),
+    ("gateway, Redis store", inRedis.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId),
+    ("gateway, anonymous route", inMemory.Process.Address + "/anon/data", csrf, inMemory.Process.ProcessId),
 };
-if (string.IsNullOrEmpty(capturedAuthorization))
-{
-    throw new InvalidOperationException("The gateway did not send a bearer token to /api/capture.");
-}
 
 if (hold)
 {
-    Console.WriteLine($"process {Environment.ProcessId}");
-    foreach (var (name, url, headers) in targets)
+    foreach (var (name, url, headers, processId) in targets)
     {
-        Console.WriteLine($"{name}: wrk -t2 -c32 -d30s {string.Join(' ', headers.Select(h => $"-H '{h}'"))} {url}");
+        Console.WriteLine($"{name} (process {processId}): wrk -t2 -c32 -d30s {string.Join(' ', headers.Select(h => $"-H '{h}'"))} {url}");
     }
 
     await Task.Delay(Timeout.Infinite);
 }
 
+// A warm-up pass, not measured: JIT tiers, connection pools and caches settle in every process first.
+foreach (var (_, url, headers, _) in targets)
+{
+    await WrkAsync(url, headers, Math.Min(seconds, 5));
+}
+
+// Odd rounds run the targets in order, even rounds in reverse (A B C, C B A, ...), so a drift in the machine's
+// speed during the run does not favour whichever target comes first.
 var results = targets.ToDictionary(t => t.Name, _ => new List<(double Rps, double P50, double P99)>());
 for (var round = 1; round <= rounds; round++)
 {
-    foreach (var (name, url, headers) in targets)
+    foreach (var (name, url, headers, _) in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
     {
         var run = await WrkAsync(url, headers, seconds);
         results[name].Add(run);
@@ -121,26 +122,28 @@ for (var round = 1; round <= rounds; round++)
     }
 }
 
-double Median(IEnumerable<double> values) { var sorted = values.Order().ToArray(); return sorted[sorted.Length / 2]; }
+// Ratios are taken round by round (each target against bare YARP of the same round, minutes apart at most) and
+// the median of those is reported with their range: the shared machine's slow and fast minutes cancel out of a
+// ratio within a round, not out of a ratio of medians taken over the whole run.
+static double Median(IEnumerable<double> values) { var sorted = values.Order().ToArray(); return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2; }
 var baseline = results["bare YARP"];
-var (baseRps, baseP99) = (Median(baseline.Select(r => r.Rps)), Median(baseline.Select(r => r.P99)));
 Console.WriteLine();
-Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; wrk -t2 -c32 -d{seconds}s, {rounds} interleaved rounds, medians.");
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; wrk -t2 -c32 -d{seconds}s, {rounds} interleaved rounds (order reversed every other round); medians, ratios and differences per round.");
 Console.WriteLine();
-Console.WriteLine("| target | requests/s | p50 | p99 | throughput vs bare YARP | p99 minus bare YARP p99 |");
+Console.WriteLine("| target | requests/s | p50 | p99 | throughput vs bare YARP (median, range over rounds) | p99 minus bare YARP p99 (median, range) |");
 Console.WriteLine("|---|---|---|---|---|---|");
-foreach (var (name, _, _) in targets)
+foreach (var (name, _, _, _) in targets)
 {
     var runs = results[name];
-    var (rps, p50, p99) = (Median(runs.Select(r => r.Rps)), Median(runs.Select(r => r.P50)), Median(runs.Select(r => r.P99)));
-    Console.WriteLine($"| {name} | {rps:F0} | {p50:F2} ms | {p99:F2} ms | {rps / baseRps:F2}x | {p99 - baseP99:+0.00;-0.00} ms |");
+    var ratios = runs.Select((r, i) => r.Rps / baseline[i].Rps).ToArray();
+    var p99Differences = runs.Select((r, i) => r.P99 - baseline[i].P99).ToArray();
+    Console.WriteLine($"| {name} | {Median(runs.Select(r => r.Rps)):F0} | {Median(runs.Select(r => r.P50)):F2} ms | {Median(runs.Select(r => r.P99)):F2} ms " +
+        $"| {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2}) | {Median(p99Differences):+0.00;-0.00} ms ({p99Differences.Min():+0.00;-0.00} to {p99Differences.Max():+0.00;-0.00}) |");
 }
 
 await provider.DisposeAsync();
 await redis.DisposeAsync();
 return 0;
-
-static WebApplicationBuilder Slim() => Host(WebApplication.CreateSlimBuilder());
 
 static WebApplicationBuilder Host(WebApplicationBuilder builder)
 {
@@ -149,12 +152,34 @@ static WebApplicationBuilder Host(WebApplicationBuilder builder)
     return builder;
 }
 
-static async Task<string> StartAsync(WebApplicationBuilder builder, Action<WebApplication> map)
+// Bare YARP on the same host defaults as the gateway (WebApplication.CreateBuilder, Kestrel defaults,
+// Production, the console logger at Warning as GatewayHost sets it): the comparison isolates what the gateway
+// adds, not what a host without logging leaves out (with a logger, ASP.NET Core starts an Activity and a log
+// scope per request and HttpClient sends traceparent upstream). The same YARP without any logger, as the
+// first runs of this benchmark had it, is a row of its own: it shows what that costs.
+static WebApplicationBuilder BareYarp(string backendAddress, bool withLogger)
 {
-    var app = builder.Build();
+    var builder = Host(WebApplication.CreateBuilder());
+    if (withLogger)
+    {
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+    }
+
+    builder.Services.AddReverseProxy().LoadFromMemory(
+        [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
+        [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = backendAddress + "/" } } }]);
+    return builder;
+}
+
+// A child role's life: listen, say where, serve until the parent ends the process.
+static async Task<int> ServeAsync(WebApplicationBuilder builder, Action<WebApplication> map)
+{
+    await using var app = builder.Build();
     map(app);
     await app.StartAsync();
-    return app.Urls.First();
+    ServerProcess.AnnounceListening(app.Urls.First());
+    await app.WaitForShutdownAsync();
+    return 0;
 }
 
 static async Task<(double Rps, double P50, double P99)> WrkAsync(string url, string[] headers, int seconds)
