@@ -35,4 +35,27 @@ public sealed class RedisRefreshLockTests : RefreshLockContract, IClassFixture<R
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, Lease - TimeSpan.FromSeconds(2), Lease);
     }
+
+    /// <summary>
+    /// A WATCH transaction (StackExchange.Redis' LockRelease/LockExtend) holds the connection's writer and a thread
+    /// until the condition's reply is back: under a refresh storm that stalled the whole instance.
+    /// </summary>
+    [Fact]
+    public async Task taking_extending_and_releasing_a_lease_never_holds_the_connection_for_a_condition()
+    {
+        var server = _redis.Connection.GetServer(_redis.Connection.GetEndPoints()[0]);
+        await server.ConfigResetStatisticsAsync();
+        var hash = Guid.NewGuid().ToString("N");
+
+        await using (var lease = await Lock.TryAcquireAsync(hash, Lease, CancellationToken.None))
+        {
+            Assert.True(await lease!.ExtendAsync(Lease));
+        }
+
+        var commands = await server.InfoRawAsync("commandstats") ?? "";
+        Assert.Contains("cmdstat_eval", commands, StringComparison.Ordinal);
+        Assert.DoesNotContain("cmdstat_watch", commands, StringComparison.Ordinal);
+        Assert.DoesNotContain("cmdstat_multi", commands, StringComparison.Ordinal);
+        Assert.False(await _redis.Connection.GetDatabase().KeyExistsAsync(_keys.RefreshLock(hash)));
+    }
 }

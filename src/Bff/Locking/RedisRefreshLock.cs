@@ -4,11 +4,24 @@ using StackExchange.Redis;
 namespace Bff.Locking;
 
 /// <summary>
-/// <c>SET key owner NX PX lease</c> with owner-checked release and extension (StackExchange.Redis'
-/// LockTake/LockRelease/LockExtend), one lock key per session, hash-tagged beside the session key.
+/// <c>SET key owner NX PX lease</c>, one lock key per session, hash-tagged beside the session key; release and
+/// extension check the owner inside one Lua script each. Not StackExchange.Redis' LockRelease/LockExtend: those
+/// are WATCH transactions, and a transaction with a condition holds the connection's writer, and a thread,
+/// until the condition's reply is back. In a refresh storm every lock release did that, stalling every Redis
+/// command of the instance behind it and starving the thread pool (bench/RESULTS.md, refresh storm).
 /// </summary>
 internal sealed class RedisRefreshLock(IConnectionMultiplexer redis, RedisKeys keys) : IRefreshLock
 {
+    private static readonly LuaScript ReleaseIfOwner = LuaScript.Prepare("""
+        if redis.call('GET', @key) == @owner then return redis.call('DEL', @key) end
+        return 0
+        """);
+
+    private static readonly LuaScript ExtendIfOwner = LuaScript.Prepare("""
+        if redis.call('GET', @key) == @owner then return redis.call('PEXPIRE', @key, @lease) end
+        return 0
+        """);
+
     public async Task<IRefreshLease?> TryAcquireAsync(string sessionHash, TimeSpan lease, CancellationToken cancellationToken)
     {
         var key = keys.RefreshLock(sessionHash);
@@ -18,13 +31,14 @@ internal sealed class RedisRefreshLock(IConnectionMultiplexer redis, RedisKeys k
 
     private sealed class Lease(IConnectionMultiplexer redis, RedisKey key, RedisValue owner) : IRefreshLease
     {
-        public Task<bool> ExtendAsync(TimeSpan lease) => redis.GetDatabase().LockExtendAsync(key, owner, lease);
+        public async Task<bool> ExtendAsync(TimeSpan lease) =>
+            (long)await redis.GetDatabase().ScriptEvaluateAsync(ExtendIfOwner, new { key, owner, lease = (long)lease.TotalMilliseconds }) == 1;
 
         public async ValueTask DisposeAsync()
         {
             try
             {
-                await redis.GetDatabase().LockReleaseAsync(key, owner);
+                await redis.GetDatabase().ScriptEvaluateAsync(ReleaseIfOwner, new { key, owner });
             }
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
