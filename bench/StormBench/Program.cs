@@ -1,7 +1,8 @@
 // Refresh-storm benchmark (issue 5): N sessions whose access tokens all need refreshing at the same moment,
 // M concurrent requests for each, spread over two gateway instances sharing one redis-server, and a provider
 // (strict JSON stub: a second use of a refresh token counts as a reuse) answering after a fixed latency.
-// Reports provider calls (must equal N), reuses and errors (must be 0), and the requests' latency.
+// Reports provider calls (must equal N), reuses and errors (must be 0), and the requests' latency, with the
+// requests sent at one instant and with the sessions' bursts spread over some seconds.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -11,6 +12,7 @@ using Bff.Tests.Infrastructure;
 var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var perSession = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
 var latency = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20);
+var spread = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10);
 
 var redis = new RedisServer();
 await redis.InitializeAsync();
@@ -57,22 +59,34 @@ var clients = gateways.Select(g => new HttpClient(new SocketsHttpHandler { UseCo
 // session must refresh it, and every other request must wait for that one refresh.
 var dueSoon = TimeSpan.FromSeconds(10);
 // A first, unmeasured storm on other sessions warms the processes up (JIT, connection pools, Redis scripts).
-var warmUp = await StormAsync(Math.Min(sessions, 200), dueSoon);
-// The baseline: the same burst on as many new sessions whose tokens need no refresh. Whatever latency it shows
-// is the burst's own queueing on this machine; the storm's excess over it is the refresh's.
-var baseline = await StormAsync(sessions, TimeSpan.FromHours(1));
-var callsBefore = provider.Calls;
-var storm = await StormAsync(sessions, dueSoon);
-var providerCalls = provider.Calls - callsBefore;
+var warmUp = await StormAsync(Math.Min(sessions, 200), dueSoon, TimeSpan.Zero);
+// Each storm is measured twice: with every request sent at the same instant, and with every session's burst of
+// concurrent requests starting at its own moment, evenly spread over `spread` (the tokens still all due at
+// once). The instant storm's 20,000 requests queue on this machine's two cores whatever the gateway does; the
+// spread one keeps the load within what the machine serves, so its latency is the refresh's. Each is preceded
+// by its baseline: the same requests on as many new sessions whose tokens need no refresh.
+var rows = new List<string>();
+var providerCallsPerStorm = new List<long>();
+var errors = warmUp.Errors;
+foreach (var (shape, offsets) in new[] { ("at the same instant", TimeSpan.Zero), ($"sessions spread over {spread.TotalSeconds:F0} s", spread) })
+{
+    var baseline = await StormAsync(sessions, TimeSpan.FromHours(1), offsets);
+    var callsBefore = provider.Calls;
+    var storm = await StormAsync(sessions, dueSoon, offsets);
+    providerCallsPerStorm.Add(provider.Calls - callsBefore);
+    errors += baseline.Errors + storm.Errors;
+    rows.Add($"| {shape}, no refresh due (baseline) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | 0 | {baseline.Errors} | {Row(baseline)} |");
+    rows.Add($"| {shape}, every token due (storm) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | {providerCallsPerStorm[^1]} | {storm.Errors} | {Row(storm)} " +
+        $"{Percentile(storm.Latencies, 0.99) - Percentile(baseline.Latencies, 0.99):+0.0;-0.0} ms |");
+}
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores. Gateways, backend, provider stub, client in one process; redis-server beside it.");
 Console.WriteLine();
-Console.WriteLine("| burst | sessions | requests per session | instances | provider latency | provider calls | reuses | errors | duration | p50 | p99 | max |");
+Console.WriteLine("| requests sent | sessions | requests per session | instances | provider latency | provider calls | errors | duration | p50 | p99 | max | storm p99 minus baseline p99 |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-Console.WriteLine($"| no refresh due (baseline) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | 0 | 0 | {baseline.Errors} | {Row(baseline)}");
-Console.WriteLine($"| every token due (storm) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | {providerCalls} | {provider.Reuses} | {storm.Errors + warmUp.Errors} | {Row(storm)}");
+rows.ForEach(Console.WriteLine);
 Console.WriteLine();
-Console.WriteLine($"Storm p99 minus baseline p99: {Percentile(storm.Latencies, 0.99) - Percentile(baseline.Latencies, 0.99):+0.0;-0.0} ms.");
+Console.WriteLine($"Refresh-token reuses seen by the provider: {provider.Reuses}.");
 
 foreach (var gateway in gateways)
 {
@@ -81,15 +95,16 @@ foreach (var gateway in gateways)
 }
 
 await redis.DisposeAsync();
-return providerCalls == sessions && provider.Reuses == 0 && storm.Errors + warmUp.Errors + baseline.Errors == 0 ? 0 : 1;
+return providerCallsPerStorm.All(calls => calls == sessions) && provider.Reuses == 0 && errors == 0 ? 0 : 1;
 
 static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
 
 static string Row((double[] Latencies, int Errors, TimeSpan Duration) burst) =>
     $"{burst.Duration.TotalSeconds:F2} s | {Percentile(burst.Latencies, 0.5):F1} ms | {Percentile(burst.Latencies, 0.99):F1} ms | {burst.Latencies[^1]:F1} ms |";
 
-// count new sessions whose access tokens expire in expiresIn, then all their requests at once; latencies sorted.
-async Task<(double[] Latencies, int Errors, TimeSpan Duration)> StormAsync(int count, TimeSpan expiresIn)
+// count new sessions whose access tokens expire in expiresIn, then all their requests, session i's at
+// spread * i / count (all at once when spread is zero); latencies (from each request's own start) sorted.
+async Task<(double[] Latencies, int Errors, TimeSpan Duration)> StormAsync(int count, TimeSpan expiresIn, TimeSpan spread)
 {
     var store = gateways[0].Services.GetRequiredService<ISessionStore>();
     var now = DateTimeOffset.UtcNow;
@@ -112,6 +127,11 @@ async Task<(double[] Latencies, int Errors, TimeSpan Duration)> StormAsync(int c
     await Task.WhenAll(Enumerable.Range(0, count * perSession).Select(async n =>
     {
         var (session, request) = (n % count, n / count);
+        if (spread > TimeSpan.Zero)
+        {
+            await Task.Delay(spread * session / count);
+        }
+
         using var message = new HttpRequestMessage(HttpMethod.Get, "/api/data");
         message.Headers.Add("Cookie", $"__Host-bff={keys[session].Id}");
         message.Headers.Add("X-CSRF", "1");
