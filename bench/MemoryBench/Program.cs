@@ -49,8 +49,8 @@ await using var gateway = await GatewayProcess.StartAsync(provider, new Dictiona
 using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(gateway.Address) };
 var ids = new List<string>();
 var rows = new List<string>();
-long RssKiB() => long.Parse(File.ReadAllLines($"/proc/{gateway.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-var rssAtStart = RssKiB();
+static string MiB(long kiB) => $"{kiB / 1024.0:F0} MiB";
+var rssAtStart = ResidentMemory.Of(gateway.ProcessId);
 var usedBefore = await UsedMemoryAsync();
 foreach (var target in steps)
 {
@@ -74,20 +74,23 @@ foreach (var target in steps)
     });
 
     await Task.Delay(TimeSpan.FromSeconds(5));
-    var rss = RssKiB();
-    // The live heap: dotnet-gcdump forces a full collection and reports what survives (when installed).
+    var rss = ResidentMemory.Of(gateway.ProcessId);
+    // The live heap: dotnet-gcdump forces a full collection and reports what survives (when installed); the
+    // RSS read again after it shows what the GC gives back once it has collected everything.
     var liveHeap = await LiveHeapBytesAsync(gateway.ProcessId);
+    var afterCollection = ResidentMemory.Of(gateway.ProcessId);
     var perSession = (await UsedMemoryAsync() - usedBefore) / (double)ids.Count;
-    rows.Add($"| {ids.Count:N0} | {rss / 1024.0:F0} MiB | {(liveHeap is { } live ? $"{live / 1048576.0:F0} MiB" : "n/a")} | {perSession:F0} B | {failures} |");
+    rows.Add($"| {ids.Count:N0} | {MiB(rss.TotalKiB)} | {MiB(rss.GcHeapKiB)} / {MiB(rss.NativeKiB)} / {MiB(rss.FilesKiB)} " +
+        $"| {(liveHeap is { } live ? $"{live / 1048576.0:F0} MiB" : "n/a")} | {MiB(afterCollection.TotalKiB)} ({MiB(afterCollection.GcHeapKiB)} GC heap) | {perSession:F0} B | {failures} |");
     Console.WriteLine(rows[^1]);
 }
 
 Console.WriteLine();
 Console.WriteLine($"Raw token bytes of one session (access + refresh + id): {rawTokenBytes} B; MEMORY USAGE of its session hash: {sessionKeyBytes} B (overhead {sessionKeyBytes - rawTokenBytes:+0;-0} B).");
-Console.WriteLine($"Gateway RSS after start-up and one login elsewhere: {rssAtStart / 1024.0:F0} MiB.");
+Console.WriteLine($"Gateway RSS after start-up and one login elsewhere: {MiB(rssAtStart.TotalKiB)} (GC heap / native / mapped files: {MiB(rssAtStart.GcHeapKiB)} / {MiB(rssAtStart.NativeKiB)} / {MiB(rssAtStart.FilesKiB)}).");
 Console.WriteLine();
-Console.WriteLine("| sessions in Redis, each used once | gateway RSS | live GC heap (after a full GC) | Redis used_memory per session (session, schedule, index) | failed requests |");
-Console.WriteLine("|---|---|---|---|---|");
+Console.WriteLine("| sessions in Redis, each used once | gateway RSS | of which GC heap / native / mapped files | live GC heap (after a full GC) | RSS after that full GC | Redis used_memory per session (session, schedule, index) | failed requests |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 
 await provider.DisposeAsync();
