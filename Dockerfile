@@ -11,9 +11,9 @@ RUN dotnet publish src/Bff/Bff.csproj -c Release -o /app --no-restore
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# GC settings ship in Bff.runtimeconfig.json (src/Bff/Bff.csproj).
 ENV ASPNETCORE_URLS=http://+:8080 \
-    ASPNETCORE_ENVIRONMENT=Production \
-    DOTNET_gcServer=0
+    ASPNETCORE_ENVIRONMENT=Production
 EXPOSE 8080
 # The aspnet image ships the non-root user "app" (uid 1654).
 USER app
