@@ -43,9 +43,9 @@ async Task<long> UsedMemoryAsync()
     return long.Parse(info.Split('\n').First(l => l.StartsWith("used_memory:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
 }
 
-// The measured gateway: its own process, as operators run it, with the Dockerfile's workstation GC (the
-// server GC, the SDK's default for web apps, lets the heap grow with the allocation rate, not the live data).
-await using var gateway = await GatewayProcess.StartAsync(provider, new Dictionary<string, string?>(configuration) { ["DOTNET_gcServer"] = "0" });
+// The measured gateway: its own process, as operators run it, with the GC settings it ships
+// (Bff.runtimeconfig.json: workstation GC, ConserveMemory; see src/Bff/Bff.csproj).
+await using var gateway = await GatewayProcess.StartAsync(provider, configuration);
 using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(gateway.Address) };
 var ids = new List<string>();
 var rows = new List<string>();

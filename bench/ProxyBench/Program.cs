@@ -45,7 +45,6 @@ async Task<(GatewayProcess Process, string Cookie, string Authorization)> Gatewa
 {
     var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
     configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend.Address + "/";
-    configuration["DOTNET_gcServer"] = "0";
     // Logging as shipped: the root appsettings.json's levels (which keep ASP.NET Core's per-request Activity and
     // log scope off), at Warning.
     foreach (var (key, value) in new ConfigurationBuilder().AddJsonFile(Repository.PathOf("appsettings.json")).Build().GetSection("Logging").AsEnumerable())

@@ -3,7 +3,7 @@ using System.Diagnostics;
 /// <summary>
 /// One server of the benchmark in a process of its own (this program in a child role), as each runs in
 /// production: no heap, garbage collector or thread pool shared with the others, so one target's garbage is
-/// not collected during another's round. Like the gateways, it runs on the workstation GC the Dockerfile ships.
+/// not collected during another's round. It runs on the GC settings the gateway ships.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
@@ -27,7 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
         start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
         role.ToList().ForEach(start.ArgumentList.Add);
+        // The gateway's GC settings (src/Bff/Bff.csproj), so that the comparison is of the work, not the GC.
         start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_GCConserveMemory"] = "9";
         var process = Process.Start(start)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
