@@ -17,8 +17,11 @@ public sealed class BffTokenOptions
     /// <summary>How long a request waits for a refresh run elsewhere before answering 503.</summary>
     public TimeSpan MaxWait => LockLease + LeaseMargin;
 
-    /// <summary>What a graceful shutdown needs at least: a refresh started just before SIGTERM finishes and is stored.</summary>
-    public TimeSpan ShutdownTimeout => LockLease + LeaseMargin;
+    /// <summary>
+    /// What a graceful shutdown needs at least: a refresh started just before SIGTERM finishes and is stored.
+    /// The same bound a request waits for a holder elsewhere (<see cref="MaxWait"/>), here for this instance's own.
+    /// </summary>
+    public TimeSpan ShutdownTimeout => MaxWait;
 
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 }
