@@ -11,6 +11,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Bff.Proxy;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
+using Bff.Web;
 using Microsoft.AspNetCore.Http;
 
 var config = DefaultConfig.Instance

@@ -4,6 +4,7 @@
 // the real login flow; the other sessions are copies of that one under new ids, written by the store.
 using System.Globalization;
 using System.Text;
+using Bff.Redis;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 
@@ -35,7 +36,7 @@ var rawTokenBytes = Encoding.UTF8.GetByteCount(tokens.AccessToken) + Encoding.UT
 var database = redis.Connection.GetDatabase();
 var server = redis.Connection.GetServer("127.0.0.1", redis.Port);
 var keys = writer.Services.GetRequiredService<RedisKeys>();
-var sessionKeyBytes = (long)(await database.ExecuteAsync("MEMORY", "USAGE", (string)keys.Session(templateKey)!, "SAMPLES", "0"));
+var sessionKeyBytes = (long)(await database.ExecuteAsync("MEMORY", "USAGE", (string)keys.Session(templateKey.Hash)!, "SAMPLES", "0"));
 
 async Task<long> UsedMemoryAsync()
 {

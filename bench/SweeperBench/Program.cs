@@ -7,6 +7,7 @@ using System.Globalization;
 using Bff.Sessions;
 using Bff.Sweeping;
 using Bff.Tests.Infrastructure;
+using Bff.Tracking;
 
 var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var latency = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);

@@ -52,8 +52,10 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void the_grace_period_outlasts_the_pre_stop_pause_plus_the_gateways_own_shutdown()
     {
-        var idpTimeout = TimeSpan.Parse(Settings().GetProperty("Bff").GetProperty("Tokens").GetProperty("IdpTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-        var gatewayShutdown = new Bff.Configuration.BffTokenOptions { IdpTimeout = idpTimeout }.ShutdownTimeout;
+        var tokens = Settings().GetProperty("Bff").GetProperty("Tokens");
+        var idpTimeout = TimeSpan.Parse(tokens.GetProperty("IdpTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var idpCallLimit = TimeSpan.Parse(tokens.GetProperty("IdpCallLimit").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var gatewayShutdown = new Bff.Configuration.BffTokenOptions { IdpTimeout = idpTimeout, IdpCallLimit = idpCallLimit }.ShutdownTimeout;
         var preStop = TimeSpan.FromSeconds(int.Parse(Container.Items("lifecycle.preStop.exec.command").Select(c => ((YamlScalarNode)c).Value!).Last(), System.Globalization.CultureInfo.InvariantCulture));
 
         var grace = TimeSpan.FromSeconds(Pod.Number("spec.terminationGracePeriodSeconds"));

@@ -1,3 +1,4 @@
+using Bff.Redis;
 using Bff.Sessions;
 
 namespace Bff.Tests.Infrastructure;

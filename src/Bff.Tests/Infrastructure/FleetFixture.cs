@@ -61,15 +61,22 @@ public class FleetFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        foreach (var gateway in Gateways)
+        // Every part is stopped even when a check fails, so a failing class leaks no redis-server or provider.
+        try
         {
-            await gateway.DisposeAsync();
-        }
+            foreach (var gateway in Gateways)
+            {
+                await gateway.DisposeAsync();
+            }
 
-        // After every test of the class: nothing in Redis holds a token in clear (DESIGN invariant 8).
-        TokenWitness.AssertNoneIn(await Redis.DumpAsync(), Provider.TokenLog.IssuedTokens, "Redis");
-        await Provider.DisposeAsync();
-        await Redis.DisposeAsync();
+            // After every test of the class: nothing in Redis holds a token in clear (DESIGN invariant 8).
+            TokenWitness.AssertNoneIn(await Redis.DumpAsync(), Provider.TokenLog.IssuedTokens, "Redis");
+        }
+        finally
+        {
+            await Provider.DisposeAsync();
+            await Redis.DisposeAsync();
+        }
     }
 
     /// <summary>Signs in on the first instance and returns one browser per instance sharing that session cookie.</summary>

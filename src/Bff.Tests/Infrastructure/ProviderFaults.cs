@@ -18,6 +18,12 @@ public sealed class ProviderFaults : DelegatingHandler
     /// <summary>When set, requests wait (until cancelled by the gateway's timeout) instead of being answered.</summary>
     public bool Stall { get; set; }
 
+    /// <summary>
+    /// When set, the provider handles each request (a refresh rotates the token there) but its answer reaches
+    /// the gateway only once this completes, or the gateway gives up on the call.
+    /// </summary>
+    public Task? HoldAnswer { get; set; }
+
     /// <summary>A real-time delay before each request goes on (a slow provider).</summary>
     public TimeSpan Delay { get; set; }
 
@@ -59,7 +65,18 @@ public sealed class ProviderFaults : DelegatingHandler
                 await Task.Delay(Timeout.Infinite, cancellationToken);
             }
 
-            return Respond is { } respond ? respond() : await base.SendAsync(request, cancellationToken);
+            if (Respond is { } respond)
+            {
+                return respond();
+            }
+
+            var response = await base.SendAsync(request, cancellationToken);
+            if (HoldAnswer is { } hold)
+            {
+                await hold.WaitAsync(cancellationToken);
+            }
+
+            return response;
         }
         finally
         {

@@ -1,4 +1,5 @@
 using Bff.Locking;
+using Bff.Redis;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Bff.Tests.Sessions;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Bff.Redis;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
@@ -49,7 +50,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
 
-        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync(_keys.Session(key));
+        var ttl = await _redis.Connection.GetDatabase().KeyTimeToLiveAsync(_keys.Session(key.Hash));
 
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, IdleTimeout - TimeSpan.FromMinutes(1), IdleTimeout);
@@ -64,7 +65,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession() with { Tokens = tokens }, CancellationToken.None);
 
-        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", _keys.Session(key), "d");
+        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", _keys.Session(key.Hash), "d");
 
         Assert.InRange(payloadBytes, 1, tokens.AccessToken.Length + tokens.RefreshToken!.Length + tokens.IdToken!.Length - 1);
         Assert.Equal(tokens, (await Store.GetAsync(key, CancellationToken.None))?.Tokens);
@@ -80,7 +81,7 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
             new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
             SessionPayloadJsonContext.Default.SessionPayload);
         var payload = _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Protect(json);
-        await _redis.Connection.GetDatabase().HashSetAsync(_keys.Session(key),
+        await _redis.Connection.GetDatabase().HashSetAsync(_keys.Session(key.Hash),
         [
             new HashEntry("v", session.Version),
             new HashEntry("d", payload),

@@ -56,9 +56,10 @@ public abstract class SessionStoreContract
     {
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var current = await Store.GetAsync(key, CancellationToken.None);
         var refreshed = new TokenSet("access-2", "refresh-2", "id-1", Clock.GetUtcNow().AddMinutes(10));
 
-        var written = await Store.TryReplaceTokensAsync(key, expectedVersion: 1, refreshed, CancellationToken.None);
+        var written = await Store.TryReplaceTokensAsync(key, current!, refreshed, CancellationToken.None);
 
         Assert.NotNull(written);
         Assert.Equal(2, written.Version);
@@ -68,15 +69,44 @@ public abstract class SessionStoreContract
     }
 
     [Fact]
+    public async Task a_token_replace_keeps_the_claims_the_logout_id_and_the_timestamps_including_a_touch_after_the_read()
+    {
+        var key = SessionKey.CreateNew();
+        var created = NewSession();
+        await Store.CreateAsync(key, created, CancellationToken.None);
+        var readUnderLock = await Store.GetAsync(key, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var touchedAt = Clock.GetUtcNow();
+        await Store.TouchAsync(key, touchedAt, CancellationToken.None);
+
+        var written = await Store.TryReplaceTokensAsync(key, readUnderLock!, new TokenSet("access-2", "refresh-2", null, touchedAt.AddMinutes(5)), CancellationToken.None);
+
+        Assert.NotNull(written);
+        var read = await Store.GetAsync(key, CancellationToken.None);
+        Assert.Equal("access-2", read!.Tokens.AccessToken);
+        Assert.Equal(created.Claims, read.Claims);
+        Assert.Equal(created.LogoutId, read.LogoutId);
+        Assert.Equal(created.CreatedAt.ToUnixTimeMilliseconds(), read.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(created.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), read.AbsoluteExpiresAt.ToUnixTimeMilliseconds());
+        // The touch that came between the read and the write stays: the replace does not roll activity back.
+        Assert.Equal(touchedAt.ToUnixTimeMilliseconds(), read.LastActiveAt.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// The store's own compare-and-set, with nothing before it to catch the stale writer: both writers read
+    /// version 1 (as two lock holders whose leases overlapped would), the first wins, the second must lose.
+    /// </summary>
+    [Fact]
     public async Task a_stale_writer_cannot_overwrite_newer_tokens()
     {
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var readByBoth = await Store.GetAsync(key, CancellationToken.None);
         var newer = new TokenSet("access-new", "refresh-new", null, Clock.GetUtcNow().AddMinutes(10));
         var stale = new TokenSet("access-stale", "refresh-stale", null, Clock.GetUtcNow().AddMinutes(10));
-        Assert.NotNull(await Store.TryReplaceTokensAsync(key, 1, newer, CancellationToken.None));
+        Assert.NotNull(await Store.TryReplaceTokensAsync(key, readByBoth!, newer, CancellationToken.None));
 
-        var staleWrite = await Store.TryReplaceTokensAsync(key, 1, stale, CancellationToken.None);
+        var staleWrite = await Store.TryReplaceTokensAsync(key, readByBoth!, stale, CancellationToken.None);
 
         Assert.Null(staleWrite);
         var read = await Store.GetAsync(key, CancellationToken.None);
@@ -89,9 +119,10 @@ public abstract class SessionStoreContract
     {
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var current = await Store.GetAsync(key, CancellationToken.None);
 
         var writes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
-            Store.TryReplaceTokensAsync(key, 1, new TokenSet($"access-{i}", $"refresh-{i}", null, Clock.GetUtcNow().AddMinutes(5)), CancellationToken.None))));
+            Store.TryReplaceTokensAsync(key, current!, new TokenSet($"access-{i}", $"refresh-{i}", null, Clock.GetUtcNow().AddMinutes(5)), CancellationToken.None))));
 
         var winner = Assert.Single(writes, w => w is not null);
         var read = await Store.GetAsync(key, CancellationToken.None);
@@ -104,9 +135,10 @@ public abstract class SessionStoreContract
     {
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var current = await Store.GetAsync(key, CancellationToken.None);
         await Store.RemoveAsync(key, CancellationToken.None);
 
-        Assert.Null(await Store.TryReplaceTokensAsync(key, 1, NewSession("x").Tokens, CancellationToken.None));
+        Assert.Null(await Store.TryReplaceTokensAsync(key, current!, NewSession("x").Tokens, CancellationToken.None));
         Assert.Null(await Store.GetAsync(key, CancellationToken.None));
     }
 

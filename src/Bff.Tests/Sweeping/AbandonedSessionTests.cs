@@ -1,4 +1,5 @@
 using System.Net;
+using Bff.Redis;
 using Bff.Sessions;
 using Bff.Tests.Endpoints;
 using Bff.Tests.Infrastructure;

@@ -1,5 +1,10 @@
 using System.Net;
+using Bff.Configuration;
+using Bff.Redis;
+using Bff.Sessions;
 using Bff.Tests.Infrastructure;
+using Bff.Tokens;
+using Microsoft.Extensions.Options;
 
 namespace Bff.Tests.Tokens;
 
@@ -13,6 +18,9 @@ public static class CrashedInstanceTests
 {
     public const int Sessions = 5;
 
+    /// <summary>Sessions signed in on the doomed instance with no refresh in flight when it dies: the control group.</summary>
+    public const int IdleSessions = 3;
+
     public sealed class GraceProvider : ProviderHost
     {
         public GraceProvider() => Settings.RefreshTokenReuseLeeway = TimeSpan.FromSeconds(30);
@@ -23,10 +31,12 @@ public static class CrashedInstanceTests
         [Fact]
         public async Task sessions_whose_refresh_died_with_the_instance_recover_inside_the_grace_window()
         {
-            var (survivorStatuses, reuses) = await CrashDuringRefreshesAsync(redis, provider);
+            var crash = await CrashDuringRefreshesAsync(redis, provider);
 
-            Assert.All(survivorStatuses, status => Assert.Equal(HttpStatusCode.OK, status));
-            Assert.Equal(Sessions, reuses);
+            Assert.All(crash.InFlight, status => Assert.Equal(HttpStatusCode.OK, status));
+            Assert.All(crash.Idle, status => Assert.Equal(HttpStatusCode.OK, status));
+            Assert.Equal(Sessions, crash.Reuses);
+            Assert.Equal(0, crash.CallsWhileDeadLeasesHeld);
         }
     }
 
@@ -35,28 +45,37 @@ public static class CrashedInstanceTests
         [Fact]
         public async Task sessions_whose_refresh_died_with_the_instance_are_lost_with_a_zero_grace_provider()
         {
-            var (survivorStatuses, reuses) = await CrashDuringRefreshesAsync(redis, provider);
+            var crash = await CrashDuringRefreshesAsync(redis, provider);
 
             // Reported in the README: every session whose refresh was in flight is lost, and only those.
-            Assert.All(survivorStatuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
-            Assert.Equal(Sessions, reuses);
+            Assert.All(crash.InFlight, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+            Assert.All(crash.Idle, status => Assert.Equal(HttpStatusCode.OK, status));
+            Assert.Equal(Sessions, crash.Reuses);
+            Assert.Equal(0, crash.CallsWhileDeadLeasesHeld);
         }
     }
 
-    private static async Task<(HttpStatusCode[] SurvivorStatuses, int Reuses)> CrashDuringRefreshesAsync(RedisServer redis, ProviderHost provider)
+    /// <param name="InFlight">What each session whose refresh died answers on the survivor, once its re-presentation is done.</param>
+    /// <param name="Idle">What each control session answers on the survivor.</param>
+    /// <param name="Reuses">Spent refresh tokens the provider saw presented again.</param>
+    /// <param name="CallsWhileDeadLeasesHeld">Provider calls the survivor made while the dead instance's leases were still in Redis (must be none: the lock).</param>
+    private sealed record Crash(HttpStatusCode[] InFlight, HttpStatusCode[] Idle, int Reuses, int CallsWhileDeadLeasesHeld);
+
+    private static async Task<Crash> CrashDuringRefreshesAsync(RedisServer redis, ProviderHost provider)
     {
         var configuration = GatewayHost.ConfigurationFor(provider, redis.Configuration);
         // Every request refreshes: the provider's 5-minute tokens are always inside this window.
         configuration["Bff:Tokens:RefreshBeforeExpiry"] = "00:10:00";
         var cookies = new List<string>();
+        var idleCookies = new List<string>();
         var reuses = provider.TokenLog.Reuses;
         await using (var doomed = await GatewayProcess.StartAsync(provider, configuration))
         {
-            for (var i = 0; i < Sessions; i++)
+            for (var i = 0; i < Sessions + IdleSessions; i++)
             {
                 using var browser = new BrowserClient(doomed.Address);
                 await browser.LoginAsync();
-                cookies.Add(browser.GatewayCookie("__Host-bff")!.Value);
+                (i < Sessions ? cookies : idleCookies).Add(browser.GatewayCookie("__Host-bff")!.Value);
             }
 
             var refreshes = provider.TokenLog.RefreshRequests;
@@ -67,12 +86,8 @@ public static class CrashedInstanceTests
                 browser.SetGatewayCookie("__Host-bff", cookie);
                 return browser.GetAsync("/api/whoami");
             }).ToArray();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (provider.TokenLog.RefreshRequests < refreshes + Sessions)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the refreshes never reached the provider");
-                await Task.Delay(20);
-            }
+            await Eventually.HoldsAsync(() => provider.TokenLog.RefreshRequests >= refreshes + Sessions, "the refreshes to reach the provider",
+                TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
 
             await doomed.KillAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => Task.WhenAll(inFlight));
@@ -80,12 +95,35 @@ public static class CrashedInstanceTests
         }
 
         await using var survivor = await GatewayHost.StartAsync(provider, configuration);
-        var statuses = await Task.WhenAll(cookies.Select(async cookie =>
+        var deadLeases = cookies.Select(cookie => new RedisKeys(Options.Create(new BffOptions { Redis = { KeyPrefix = configuration["Bff:Redis:KeyPrefix"]! } }))
+            .RefreshLock(SessionKey.TryParse(cookie, out var key) ? key.Hash : throw new InvalidOperationException())).ToArray();
+        var database = redis.Connection.GetDatabase();
+        Assert.True(await database.KeyExistsAsync(deadLeases) == Sessions, "the dead instance's leases should still be held");
+        var callsBefore = provider.TokenLog.RefreshRequests;
+        var callsWhileHeld = 0;
+
+        // First round: each request either gets the still-valid old token at IdpTimeout or waits for the
+        // re-presentation; meanwhile nobody may call the provider for a session whose dead lease is held.
+        var firstRound = Task.WhenAll(cookies.Select(cookie => StatusOnAsync(survivor, cookie)));
+        while (await database.KeyExistsAsync(deadLeases) > 0)
         {
-            using var browser = new BrowserClient(survivor.Address);
-            browser.SetGatewayCookie("__Host-bff", cookie);
-            return (await browser.GetAsync("/api/whoami")).StatusCode;
-        }));
-        return (statuses, provider.TokenLog.Reuses - reuses);
+            callsWhileHeld = provider.TokenLog.RefreshRequests - callsBefore;
+            await Task.Delay(20);
+        }
+
+        await firstRound;
+        var coordinator = survivor.Services.GetRequiredService<TokenRefreshCoordinator>();
+        await Eventually.HoldsAsync(() => coordinator.InFlightCount == 0, "the survivor's re-presentations to finish", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+
+        var inFlightStatuses = await Task.WhenAll(cookies.Select(cookie => StatusOnAsync(survivor, cookie)));
+        var idleStatuses = await Task.WhenAll(idleCookies.Select(cookie => StatusOnAsync(survivor, cookie)));
+        return new Crash(inFlightStatuses, idleStatuses, provider.TokenLog.Reuses - reuses, callsWhileHeld);
+    }
+
+    private static async Task<HttpStatusCode> StatusOnAsync(GatewayHost gateway, string cookie)
+    {
+        using var browser = new BrowserClient(gateway.Address);
+        browser.SetGatewayCookie("__Host-bff", cookie);
+        return (await browser.GetAsync("/api/whoami")).StatusCode;
     }
 }

@@ -69,7 +69,7 @@ public sealed class FleetRefreshTests(FleetFixture fleet) : IClassFixture<FleetF
     }
 
     [Fact]
-    public async Task a_provider_slower_than_a_two_second_lock_still_gets_one_refresh_per_token()
+    public async Task a_slow_provider_still_gets_one_refresh_per_token()
     {
         var browsers = await fleet.SignInEverywhereAsync();
         var refreshes = fleet.Provider.TokenLog.RefreshRequests;

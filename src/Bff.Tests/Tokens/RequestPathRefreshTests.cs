@@ -2,6 +2,7 @@ using System.Net;
 using Bff.Sessions;
 using Bff.Tests.Endpoints;
 using Bff.Tests.Infrastructure;
+using Bff.Tokens;
 
 namespace Bff.Tests.Tokens;
 
@@ -18,6 +19,7 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
     {
         fixture.Faults.Respond = null;
         fixture.Faults.Stall = false;
+        fixture.Faults.HoldAnswer = null;
         _browser.Dispose();
     }
 
@@ -131,7 +133,42 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
 
         await LoginTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         fixture.Faults.Stall = false;
+        // The call itself goes on until Bff:Tokens:IdpCallLimit (30 s by default), then a new one may start.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.HoldsAsync(() => fixture.Gateway.Services.GetRequiredService<TokenRefreshCoordinator>().InFlightCount == 0,
+            "the stalled provider call to be cut off", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
         Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+    }
+
+    /// <summary>
+    /// The provider rotates the refresh token but answers after the requests waiting for it gave up. The call
+    /// goes on and stores the answer: the strict provider never sees the spent token again, so the session
+    /// stays. (Cut off at IdpTimeout, the rotated token was lost and the next refresh reused the old one.)
+    /// </summary>
+    [Fact]
+    public async Task a_provider_that_answers_after_the_idp_timeout_has_its_rotation_stored_and_the_session_kept()
+    {
+        await _browser.LoginAsync();
+        var before = await fixture.Gateway.SessionOfAsync(_browser);
+        var rotated = fixture.Provider.TokenLog.RefreshSucceeded;
+        var reuses = fixture.Provider.TokenLog.Reuses;
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        var answer = new TaskCompletionSource();
+        fixture.Faults.HoldAnswer = answer.Task;
+
+        var pending = _browser.GetAsync("/api/whoami");
+        await Eventually.HoldsAsync(() => fixture.Provider.TokenLog.RefreshSucceeded > rotated, "the provider to rotate the token",
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var response = await pending;
+
+        await LoginTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        answer.SetResult();
+        await Eventually.HoldsAsync(async () => (await fixture.Gateway.SessionOfAsync(_browser)).Version == before.Version + 1,
+            "the late answer to be stored", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
+        Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
+        Assert.Equal(rotated + 1, fixture.Provider.TokenLog.RefreshSucceeded);
+        Assert.Equal(reuses, fixture.Provider.TokenLog.Reuses);
     }
 
     [Theory]

@@ -59,7 +59,47 @@ public sealed class TokenEndpointClientTests
         var result = await Client().RefreshAsync(Current, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Succeeded, result.Outcome);
-        Assert.Equal(_clock.GetUtcNow() + TokenEndpointClient.FallbackLifetime, result.Tokens!.AccessTokenExpiresAt);
+        Assert.Equal(_clock.GetUtcNow() + TokenLifetime.Fallback, result.Tokens!.AccessTokenExpiresAt);
+    }
+
+    [Fact]
+    public async Task expires_in_counts_from_when_the_request_was_sent_not_from_when_the_answer_arrived()
+    {
+        var sentAt = _clock.GetUtcNow();
+        _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","token_type":"Bearer","expires_in":60}""");
+        _provider.BeforeAnswer = () => _clock.Advance(TimeSpan.FromSeconds(3));
+
+        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+
+        Assert.Equal(sentAt.AddSeconds(60), result.Tokens!.AccessTokenExpiresAt);
+    }
+
+    [Fact]
+    public async Task a_jwt_exp_earlier_than_expires_in_wins()
+    {
+        var exp = _clock.GetUtcNow().AddSeconds(50);
+        _provider.Answer(HttpStatusCode.OK, $$"""{"access_token":"{{Jwt(exp)}}","expires_in":60}""");
+
+        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(exp.ToUnixTimeSeconds()), result.Tokens!.AccessTokenExpiresAt);
+    }
+
+    [Fact]
+    public async Task a_jwt_exp_before_the_request_is_clock_skew_and_is_ignored()
+    {
+        var sentAt = _clock.GetUtcNow();
+        _provider.Answer(HttpStatusCode.OK, $$"""{"access_token":"{{Jwt(sentAt.AddMinutes(-5))}}","expires_in":60}""");
+
+        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+
+        Assert.Equal(sentAt.AddSeconds(60), result.Tokens!.AccessTokenExpiresAt);
+    }
+
+    private static string Jwt(DateTimeOffset exp)
+    {
+        var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"exp":{{exp.ToUnixTimeSeconds()}}}""")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return $"eyJhbGciOiJub25lIn0.{payload}.sig";
     }
 
     [Fact]
@@ -176,8 +216,11 @@ public sealed class TokenEndpointClientTests
                     : new BffRefreshRequestOptions(),
             },
         };
-        return new TokenEndpointClient(new HttpClient(_provider), new ProviderMetadata(new StaticOptionsMonitor<OpenIdConnectOptions>(oidc)),
-            Options.Create(bff), _clock, NullLogger<TokenEndpointClient>.Instance);
+        var options = Options.Create(bff);
+        var metadata = new ProviderMetadata(new StaticOptionsMonitor<OpenIdConnectOptions>(oidc), NullLogger<ProviderMetadata>.Instance);
+        var client = new ClientAuthentication(options);
+        IRefreshRequestDialect dialect = format == RefreshRequestFormat.Json ? new GoTrueRefreshRequest(options) : new OAuthRefreshRequest(metadata, client, options);
+        return new TokenEndpointClient(new HttpClient(_provider), dialect, client, metadata, options, _clock, NullLogger<TokenEndpointClient>.Instance);
     }
 
     private sealed class CapturingHandler : HttpMessageHandler
@@ -195,12 +238,16 @@ public sealed class TokenEndpointClientTests
         public void Answer(HttpStatusCode status, string body) =>
             _answer = () => new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
 
+        /// <summary>Runs just before the answer is given (a slow provider: move the clock).</summary>
+        public Action BeforeAnswer { get; set; } = () => { };
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             LastUri = request.RequestUri!.ToString();
             LastBody = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             LastAuthorization = request.Headers.Authorization?.ToString();
             LastApiKey = request.Headers.TryGetValues("apikey", out var values) ? values.Single() : null;
+            BeforeAnswer();
             return _answer();
         }
     }

@@ -90,6 +90,11 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
         }
 
         RequirePositive(options.Tokens.IdpTimeout, "Bff:Tokens:IdpTimeout", failures);
+        if (options.Tokens.IdpCallLimit < options.Tokens.IdpTimeout)
+        {
+            failures.Add($"Bff:Tokens:IdpCallLimit ({options.Tokens.IdpCallLimit}) must be at least Bff:Tokens:IdpTimeout ({options.Tokens.IdpTimeout}): the call that rotates the refresh token must outlive the requests waiting for it.");
+        }
+
         RequirePositive(options.Sweeper.Interval, "Bff:Sweeper:Interval", failures);
         if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)
         {

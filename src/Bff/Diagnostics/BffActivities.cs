@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bff.Tokens;
 
 namespace Bff.Diagnostics;
 
@@ -15,11 +14,13 @@ internal static class BffActivities
     private static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>One refresh flight: lock, double-check, provider call, fenced write, publish.</summary>
-    public static Activity? StartRefresh(string sessionHash, RefreshTrigger trigger)
+    /// <param name="sessionHash">The session's hash, never its id.</param>
+    /// <param name="trigger">request or sweeper.</param>
+    public static Activity? StartRefresh(string sessionHash, string trigger)
     {
         var activity = Source.StartActivity("bff.refresh");
         activity?.SetTag("bff.session", sessionHash);
-        activity?.SetTag("bff.refresh.trigger", trigger == RefreshTrigger.Sweeper ? "sweeper" : "request");
+        activity?.SetTag("bff.refresh.trigger", trigger);
         return activity;
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Bff.Sweeping;
-using Bff.Tokens;
 
 namespace Bff.Diagnostics;
 
@@ -13,6 +11,7 @@ internal sealed class BffMetrics
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshDuration;
     private readonly Counter<long> _joined;
+    private readonly Counter<long> _requestsGaveUp;
     private readonly Histogram<double> _lockWait;
     private readonly Counter<long> _sessionsCreated;
     private readonly Counter<long> _sessionsEnded;
@@ -27,6 +26,7 @@ internal sealed class BffMetrics
         _refreshes = meter.CreateCounter<long>("bff.refresh.count", description: "Calls to the provider's token endpoint, by outcome and trigger.");
         _refreshDuration = meter.CreateHistogram<double>("bff.refresh.duration", unit: "s", description: "Duration of calls to the provider's token endpoint, by outcome.");
         _joined = meter.CreateCounter<long>("bff.refresh.joined", description: "Requests that joined a refresh already in flight in this process.");
+        _requestsGaveUp = meter.CreateCounter<long>("bff.refresh.request_timeouts", description: "Requests that stopped waiting for a refresh at Bff:Tokens:IdpTimeout; the refresh went on and stored its answer.");
         _lockWait = meter.CreateHistogram<double>("bff.refresh.lock_wait", unit: "s", description: "Time spent waiting for another holder's refresh lock.");
         _sessionsCreated = meter.CreateCounter<long>("bff.session.created", description: "Sessions created at login on this instance.");
         _sessionsEnded = meter.CreateCounter<long>("bff.session.ended", description: "Sessions ended on this instance (logout, back-channel logout, refresh token rejected).");
@@ -36,21 +36,29 @@ internal sealed class BffMetrics
         meter.CreateObservableGauge("bff.sweeper.lag", () => Volatile.Read(ref _lagSeconds), unit: "s", description: "Now minus the oldest due time at the last sweep.");
     }
 
-    public void Refreshed(TokenRefreshOutcome outcome, RefreshTrigger trigger, TimeSpan duration)
+    /// <param name="outcome">succeeded, rejected or failed.</param>
+    /// <param name="trigger">request or sweeper.</param>
+    public void Refreshed(string outcome, string trigger, TimeSpan duration)
     {
-        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant());
-        _refreshes.Add(1, outcomeTag, new KeyValuePair<string, object?>("trigger", trigger.ToString().ToLowerInvariant()));
+        var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);
+        _refreshes.Add(1, outcomeTag, new KeyValuePair<string, object?>("trigger", trigger));
         _refreshDuration.Record(duration.TotalSeconds, outcomeTag);
     }
 
-    public void Swept(ScheduleMeasure measure, DateTimeOffset now)
+    /// <param name="scheduled">Sessions on the refresh schedule, fleet-wide.</param>
+    /// <param name="due">Sessions due for a background refresh.</param>
+    /// <param name="oldestDue">The earliest due time among them, null when none is due.</param>
+    /// <param name="now">When the sweep measured them.</param>
+    public void Swept(long scheduled, long due, DateTimeOffset? oldestDue, DateTimeOffset now)
     {
-        Volatile.Write(ref _scheduled, measure.Scheduled);
-        Volatile.Write(ref _due, measure.Due);
-        Volatile.Write(ref _lagSeconds, measure.Oldest is { } oldest ? (now - oldest).TotalSeconds : 0);
+        Volatile.Write(ref _scheduled, scheduled);
+        Volatile.Write(ref _due, due);
+        Volatile.Write(ref _lagSeconds, oldestDue is { } oldest ? (now - oldest).TotalSeconds : 0);
     }
 
     public void JoinedInFlightRefresh() => _joined.Add(1);
+
+    public void RequestGaveUpWaiting() => _requestsGaveUp.Add(1);
 
     public void LockWaited(TimeSpan duration) => _lockWait.Record(duration.TotalSeconds);
 

@@ -24,6 +24,7 @@ internal static class EventIds
     public const int StoreRetry = 205;
     public const int PublishFailed = 206;
     public const int SubscriptionFailed = 207;
+    public const int LeaseRenewalFailed = 208;
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;

@@ -60,6 +60,9 @@ internal static partial class Log
     [LoggerMessage(EventIds.SubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's refresh channel failed ({Error}); retrying. Waiters re-read the store meanwhile.")]
     public static partial void SubscriptionFailed(ILogger logger, string error);
 
+    [LoggerMessage(EventIds.LeaseRenewalFailed, LogLevel.Warning, "Renewing a refresh lock while the provider call is in flight failed ({Error}); retrying at the next beat.")]
+    public static partial void LeaseRenewalFailed(ILogger logger, string error);
+
     [LoggerMessage(EventIds.ProviderMetadataUnavailable, LogLevel.Warning, "The provider's discovery document is unavailable ({Error}).")]
     public static partial void ProviderMetadataUnavailable(ILogger logger, string error);
 

@@ -3,6 +3,8 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Sessions;
 using Bff.Tokens;
+using Bff.Tracking;
+using Bff.Web;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

@@ -1,4 +1,5 @@
 using Bff.Diagnostics;
+using Bff.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 

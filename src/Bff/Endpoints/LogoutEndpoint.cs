@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Sessions;
 using Bff.Tokens;
+using Bff.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;

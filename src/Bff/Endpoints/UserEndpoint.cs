@@ -1,5 +1,6 @@
 using Bff.Configuration;
 using Bff.Sessions;
+using Bff.Web;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Endpoints;

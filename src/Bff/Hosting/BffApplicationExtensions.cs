@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Endpoints;
 using Bff.Proxy;
+using Bff.Web;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.FileProviders;

@@ -2,9 +2,12 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Locking;
 using Bff.Proxy;
+using Bff.Redis;
 using Bff.Sessions;
 using Bff.Sweeping;
 using Bff.Tokens;
+using Bff.Tracking;
+using Bff.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.DataProtection;
@@ -52,6 +55,16 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();
+        services.TryAddSingleton<ClientAuthentication>();
+        if (startup.Tokens.RefreshRequest.Format == RefreshRequestFormat.Json)
+        {
+            services.TryAddSingleton<IRefreshRequestDialect, GoTrueRefreshRequest>();
+        }
+        else
+        {
+            services.TryAddSingleton<IRefreshRequestDialect, OAuthRefreshRequest>();
+        }
+
         services.AddHttpClient<ITokenEndpointClient, TokenEndpointClient>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 

@@ -1,6 +1,7 @@
+using System.Globalization;
 using Bff.Configuration;
-using Bff.Endpoints;
 using Bff.Sessions;
+using Bff.Web;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -11,7 +12,7 @@ namespace Bff.Hosting;
 /// Configures ASP.NET Core's OpenID Connect handler from <c>Bff:Oidc</c>: authorization code with PKCE as a
 /// confidential client, tokens handed to the session scheme, never to the browser.
 /// </summary>
-internal sealed class OidcHandlerSetup(IOptions<BffOptions> bffOptions) : IConfigureNamedOptions<OpenIdConnectOptions>
+internal sealed class OidcHandlerSetup(IOptions<BffOptions> bffOptions, TimeProvider time) : IConfigureNamedOptions<OpenIdConnectOptions>
 {
     private static readonly string[] DefaultScopes = ["openid", "profile", "offline_access"];
 
@@ -48,6 +49,27 @@ internal sealed class OidcHandlerSetup(IOptions<BffOptions> bffOptions) : IConfi
         {
             context.ProtocolMessage.IdTokenHint = null;
             context.ProtocolMessage.ClientId = bff.Oidc.ClientId;
+            return Task.CompletedTask;
+        };
+        // The first access token's lifetime counts from when the code is redeemed, as a refresh's does.
+        const string RequestedAtItem = ".bff.token_requested_at";
+        options.Events.OnAuthorizationCodeReceived = context =>
+        {
+            context.Properties!.Items[RequestedAtItem] = time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        };
+        options.Events.OnTokenResponseReceived = context =>
+        {
+            var items = context.Properties!.Items;
+            if (context.TokenEndpointResponse.AccessToken is { Length: > 0 } accessToken
+                && items.TryGetValue(RequestedAtItem, out var requestedAtText)
+                && DateTimeOffset.TryParse(requestedAtText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var requestedAt))
+            {
+                var stated = TokenLifetime.FromExpiresIn(long.TryParse(context.TokenEndpointResponse.ExpiresIn, out var seconds) ? seconds : null, requestedAt);
+                items[BffSessionHandler.AccessTokenExpiresAtItem] = TokenLifetime.ExpiresAt(accessToken, stated, requestedAt).ToString("O", CultureInfo.InvariantCulture);
+            }
+
+            items.Remove(RequestedAtItem);
             return Task.CompletedTask;
         };
         options.Events.OnRemoteFailure = async context =>

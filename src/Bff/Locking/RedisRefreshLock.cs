@@ -1,4 +1,4 @@
-using Bff.Sessions;
+using Bff.Redis;
 using StackExchange.Redis;
 
 namespace Bff.Locking;

@@ -1,6 +1,5 @@
 using Bff.Diagnostics;
-using Bff.Hosting;
-using Bff.Sessions;
+using Bff.Redis;
 using StackExchange.Redis;
 
 namespace Bff.Locking;
@@ -10,21 +9,32 @@ namespace Bff.Locking;
 /// <see cref="RedisSubscriptions"/>) and wakes its local waiters for the published session hash. A lost
 /// message costs a waiter one fallback re-read, never correctness.
 /// </summary>
-internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
-    : IRefreshSignal, IRedisSubscription
+internal sealed class RedisRefreshSignal : IRefreshSignal, IRedisSubscription
 {
-    private readonly RedisChannel _channel = keys.RefreshChannel;
-    private int _subscribed;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly LocalRefreshWaiters _waiters;
+    private readonly ILogger<RedisRefreshSignal> _logger;
+    private readonly ChannelSubscription _subscription;
 
-    public bool IsSubscribed => Volatile.Read(ref _subscribed) == 1;
+    public RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
+    {
+        _redis = redis;
+        _waiters = waiters;
+        _logger = logger;
+        _subscription = new ChannelSubscription(redis, keys.RefreshChannel, message => OnMessage(message.ToString()));
+    }
 
-    public Task<RefreshNotice> Subscribe(string sessionHash) => waiters.Subscribe(sessionHash);
+    public Task<RefreshNotice> Subscribe(string sessionHash) => _waiters.Subscribe(sessionHash);
 
     public async Task PublishAsync(string sessionHash, RefreshNotice notice)
     {
-        waiters.Wake(sessionHash, notice);
-        await redis.GetSubscriber().PublishAsync(_channel, Encode(sessionHash, notice));
+        _waiters.Wake(sessionHash, notice);
+        await _redis.GetSubscriber().PublishAsync(_subscription.Channel, Encode(sessionHash, notice));
     }
+
+    /// <summary>Subscribes this instance to the channel; the multiplexer restores it after reconnects.</summary>
+    public Task<bool> TrySubscribeAsync() =>
+        _subscription.TrySubscribeAsync(onSubscribed: static () => { }, onFailed: error => Log.SubscriptionFailed(_logger, error));
 
     // Message: one notice letter, then the session hash ("c…" changed, "f…" failed).
     private static string Encode(string sessionHash, RefreshNotice notice) =>
@@ -34,28 +44,7 @@ internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys
     {
         if (message.Length > 1)
         {
-            waiters.Wake(message[1..], message[0] == 'f' ? RefreshNotice.Failed : RefreshNotice.Changed);
-        }
-    }
-
-    /// <summary>Subscribes this instance to the channel; the multiplexer restores it after reconnects.</summary>
-    public async Task<bool> TrySubscribeAsync()
-    {
-        if (IsSubscribed)
-        {
-            return true;
-        }
-
-        try
-        {
-            await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => OnMessage(message.ToString()));
-            Volatile.Write(ref _subscribed, 1);
-            return true;
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.SubscriptionFailed(logger, exception.GetType().Name);
-            return false;
+            _waiters.Wake(message[1..], message[0] == 'f' ? RefreshNotice.Failed : RefreshNotice.Changed);
         }
     }
 }

@@ -1,8 +1,8 @@
 using Bff.Configuration;
 using Bff.Diagnostics;
-using Bff.Endpoints;
 using Bff.Sessions;
 using Bff.Tokens;
+using Bff.Web;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Model;
 
@@ -87,7 +87,7 @@ internal sealed class BffProxyMiddleware(
 
         // The API rejected a token we believed valid (revoked, clock skew): refresh that version once, replay once.
         context.Response.Clear();
-        var refreshed = await coordinator.ForceRefreshAsync(session.Key, token.Session!.Version, RefreshTrigger.Request, context.RequestAborted);
+        var refreshed = await coordinator.ReplaceRejectedTokenAsync(session.Key, token.Session!.Version, context.RequestAborted);
         if (refreshed.Status != AccessTokenStatus.Available)
         {
             await RejectAsync(context, route.RouteId, refreshed);

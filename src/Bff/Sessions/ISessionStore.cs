@@ -13,11 +13,12 @@ internal interface ISessionStore
     Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the tokens only if the stored version is still <paramref name="expectedVersion"/>; the stored
-    /// version then becomes <paramref name="expectedVersion"/> + 1. Returns the new record, or null when the
-    /// session changed or is gone (a fenced, compare-and-set write).
+    /// Replaces the tokens of <paramref name="current"/> (as read from this store) only if the stored version is
+    /// still <paramref name="current"/>'s; the stored version then goes up by one. Claims, logout id and
+    /// timestamps stay as stored. Returns the new record, or null when the session changed or is gone (a
+    /// fenced, compare-and-set write, DESIGN invariant 3: the store itself checks the version, atomically).
     /// </summary>
-    Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken);
+    Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, SessionRecord current, TokenSet tokens, CancellationToken cancellationToken);
 
     /// <summary>Slides the idle timeout; does not change the version.</summary>
     Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken);

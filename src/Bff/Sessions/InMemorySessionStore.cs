@@ -36,12 +36,13 @@ internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimePro
         return Task.CompletedTask;
     }
 
-    public Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    public Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, SessionRecord current, TokenSet tokens, CancellationToken cancellationToken)
     {
-        while (_sessions.TryGetValue(key.Hash, out var current) && current.Version == expectedVersion)
+        while (_sessions.TryGetValue(key.Hash, out var stored) && stored.Version == current.Version)
         {
-            var updated = current with { Version = expectedVersion + 1, Tokens = tokens };
-            if (_sessions.TryUpdate(key.Hash, updated, current))
+            // From the stored record: a touch since the caller's read moved its activity, not its version.
+            var updated = stored with { Version = current.Version + 1, Tokens = tokens };
+            if (_sessions.TryUpdate(key.Hash, updated, stored))
             {
                 return Task.FromResult<SessionRecord?>(updated);
             }

@@ -1,5 +1,5 @@
 using Bff.Diagnostics;
-using Bff.Hosting;
+using Bff.Redis;
 using StackExchange.Redis;
 
 namespace Bff.Sessions;
@@ -17,15 +17,14 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     private readonly IConnectionMultiplexer _redis;
     private readonly SessionCache _cache;
     private readonly ILogger<RedisSessionChangeFeed> _logger;
-    private readonly RedisChannel _channel;
-    private int _subscribed;
+    private readonly ChannelSubscription _subscription;
 
     public RedisSessionChangeFeed(IConnectionMultiplexer redis, RedisKeys keys, SessionCache cache, ILogger<RedisSessionChangeFeed> logger)
     {
         _redis = redis;
         _cache = cache;
         _logger = logger;
-        _channel = keys.SessionChangeChannel;
+        _subscription = new ChannelSubscription(redis, keys.SessionChangeChannel, message => cache.Evict(message.ToString()));
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
     }
@@ -35,7 +34,7 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
         _cache.Evict(sessionHash);
         try
         {
-            await _redis.GetSubscriber().PublishAsync(_channel, sessionHash);
+            await _redis.GetSubscriber().PublishAsync(_subscription.Channel, sessionHash);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -44,27 +43,13 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
         }
     }
 
-    public async Task<bool> TrySubscribeAsync()
-    {
-        if (Volatile.Read(ref _subscribed) == 1)
+    public Task<bool> TrySubscribeAsync() => _subscription.TrySubscribeAsync(
+        onSubscribed: () =>
         {
-            return true;
-        }
-
-        try
-        {
-            await _redis.GetSubscriber().SubscribeAsync(_channel, (_, message) => _cache.Evict(message.ToString()));
-            Volatile.Write(ref _subscribed, 1);
             _cache.Resume();
             Log.SessionCacheResumed(_logger);
-            return true;
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            Log.SessionChangeSubscriptionFailed(_logger, exception.GetType().Name);
-            return false;
-        }
-    }
+        },
+        onFailed: error => Log.SessionChangeSubscriptionFailed(_logger, error));
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
     {
@@ -77,7 +62,7 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args)
     {
-        if (args.ConnectionType != ConnectionType.Subscription || Volatile.Read(ref _subscribed) == 0)
+        if (args.ConnectionType != ConnectionType.Subscription || !_subscription.IsSubscribed)
         {
             return;
         }
@@ -89,7 +74,7 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     {
         // Real time: this waits on the network, not on anything a test clock models.
         await Task.Delay(ResubscribeGrace);
-        if (_redis.GetSubscriber().IsConnected(_channel))
+        if (_redis.GetSubscriber().IsConnected(_subscription.Channel))
         {
             _cache.Resume();
             Log.SessionCacheResumed(_logger);

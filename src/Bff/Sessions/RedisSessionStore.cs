@@ -1,4 +1,5 @@
 using Bff.Configuration;
+using Bff.Redis;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -26,11 +27,17 @@ internal sealed class RedisSessionStore(
         return 1
         """);
 
-    // Sliding idle timeout: only an existing session is touched, and its TTL moves with it.
+    // Sliding idle timeout: only an existing session is touched, its activity only moves forward, and its TTL
+    // follows the earlier of the idle and absolute ends (the absolute one, x, is read here, not by a round trip).
     private static readonly LuaScript TouchIfExists = LuaScript.Prepare("""
-        if redis.call('EXISTS', @key) == 0 then return 0 end
-        redis.call('HSET', @key, 'a', @lastActive)
-        redis.call('PEXPIRE', @key, @ttl)
+        local x = redis.call('HGET', @key, 'x')
+        if not x then return 0 end
+        local a = tonumber(redis.call('HGET', @key, 'a') or '0')
+        local active = tonumber(@lastActive)
+        if active <= a then return 0 end
+        local ends = math.min(active + tonumber(@idle), tonumber(x))
+        redis.call('HSET', @key, 'a', active)
+        redis.call('PEXPIRE', @key, math.max(ends - tonumber(@now), 1))
         return 1
         """);
 
@@ -39,7 +46,7 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
     {
-        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key), ["v", "d", "a", "x"]);
+        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), ["v", "d", "a", "x"]);
         if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull || fields[3].IsNull)
         {
             return null;
@@ -61,7 +68,7 @@ internal sealed class RedisSessionStore(
 
     public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
     {
-        var redisKey = keys.Session(key);
+        var redisKey = keys.Session(key.Hash);
         var transaction = redis.GetDatabase().CreateTransaction();
         _ = transaction.KeyDeleteAsync(redisKey);
         _ = transaction.HashSetAsync(redisKey,
@@ -78,35 +85,26 @@ internal sealed class RedisSessionStore(
         }
     }
 
-    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, SessionRecord current, TokenSet tokens, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(key, cancellationToken);
-        if (current is null || current.Version != expectedVersion)
-        {
-            return null;
-        }
-
-        var updated = current with { Version = expectedVersion + 1, Tokens = tokens };
+        // No read here: the caller read `current` under the refresh lock, and the script is the fence.
+        var updated = current with { Version = current.Version + 1, Tokens = tokens };
         var written = (int)await redis.GetDatabase().ScriptEvaluateAsync(ReplaceIfVersion,
-            new { key = keys.Session(key), expected = expectedVersion, payload = Protect(updated) });
+            new { key = keys.Session(key.Hash), expected = current.Version, payload = Protect(updated) });
         return written == 1 ? updated : null;
     }
 
-    public async Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
-    {
-        var current = await GetAsync(key, cancellationToken);
-        if (current is null)
+    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
+        redis.GetDatabase().ScriptEvaluateAsync(TouchIfExists, new
         {
-            return;
-        }
-
-        var ttl = TimeToLive(lastActiveAt, current.AbsoluteExpiresAt);
-        await redis.GetDatabase().ScriptEvaluateAsync(TouchIfExists,
-            new { key = keys.Session(key), lastActive = lastActiveAt.ToUnixTimeMilliseconds(), ttl = (long)ttl.TotalMilliseconds });
-    }
+            key = keys.Session(key.Hash),
+            lastActive = lastActiveAt.ToUnixTimeMilliseconds(),
+            idle = (long)_idleTimeout.TotalMilliseconds,
+            now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        });
 
     public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken) =>
-        redis.GetDatabase().KeyDeleteAsync(keys.Session(key));
+        redis.GetDatabase().KeyDeleteAsync(keys.Session(key.Hash));
 
     private TimeSpan TimeToLive(DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt)
     {

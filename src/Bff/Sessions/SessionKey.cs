@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Bff.Redis;
 
 namespace Bff.Sessions;
 

@@ -1,5 +1,5 @@
 using Bff.Diagnostics;
-using Bff.Sweeping;
+using Bff.Tracking;
 
 namespace Bff.Sessions;
 
@@ -18,18 +18,18 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
     public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
     {
         await inner.CreateAsync(key, session, cancellationToken);
-        await index.AddAsync(key.Hash, ProviderIdentity.Of(session), session.AbsoluteExpiresAt);
-        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens));
+        await index.AddAsync(key.Hash, IdentityOf(session), session.AbsoluteExpiresAt);
+        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens.AccessTokenExpiresAt));
         metrics.SessionCreated();
     }
 
-    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, long expectedVersion, TokenSet tokens, CancellationToken cancellationToken)
+    public async Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, SessionRecord current, TokenSet tokens, CancellationToken cancellationToken)
     {
-        var written = await inner.TryReplaceTokensAsync(key, expectedVersion, tokens, cancellationToken);
+        var written = await inner.TryReplaceTokensAsync(key, current, tokens, cancellationToken);
         if (written is not null)
         {
             await changes.PublishAsync(key.Hash);
-            await HintAsync(key.Hash, () => schedule.ScheduleAsync(key.Hash, due.For(tokens)));
+            await HintAsync(key.Hash, () => schedule.ScheduleAsync(key.Hash, due.For(tokens.AccessTokenExpiresAt)));
         }
 
         return written;
@@ -49,11 +49,15 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         if (session is not null)
         {
             metrics.SessionEnded();
-            await HintAsync(key.Hash, () => index.RemoveAsync(key.Hash, ProviderIdentity.Of(session)));
+            await HintAsync(key.Hash, () => index.RemoveAsync(key.Hash, IdentityOf(session)));
         }
 
         await HintAsync(key.Hash, () => schedule.UnscheduleAsync(key.Hash));
     }
+
+    private static ProviderIdentity IdentityOf(SessionRecord session) => new(
+        session.Claims.FirstOrDefault(c => c.Type == "sub")?.Value,
+        session.Claims.FirstOrDefault(c => c.Type == "sid")?.Value);
 
     /// <summary>
     /// Updates a hint after the store's write has succeeded. A failure here must not report the write as

@@ -4,6 +4,7 @@ using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Sessions;
 using Bff.Tokens;
+using Bff.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Sweeping;
@@ -47,7 +48,7 @@ internal sealed class SessionSweeper(
     internal DateTimeOffset LastSweepStartedAt => new(Interlocked.Read(ref _lastSweepStartedAt), TimeSpan.Zero);
 
     /// <summary>A claim outlives one refresh attempt; a claimant that died leaves the session due again after it.</summary>
-    private TimeSpan ClaimFor => _options.Tokens.LockLease + _options.Sweeper.Interval;
+    private TimeSpan ClaimFor => _options.Tokens.LongestRefresh + _options.Sweeper.Interval;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +76,7 @@ internal sealed class SessionSweeper(
         {
             var now = time.GetUtcNow();
             var measure = await schedule.MeasureAsync(now);
-            metrics.Swept(measure, now);
+            metrics.Swept(measure.Scheduled, measure.Due, measure.Oldest, now);
             // A span only for sweeps with work: an idle fleet would otherwise emit one per instance per interval.
             using var activity = measure.Due > 0 ? BffActivities.StartSweep() : null;
             activity?.SetTag("bff.sweeper.due", measure.Due);
@@ -134,11 +135,11 @@ internal sealed class SessionSweeper(
         if (session.Tokens.AccessTokenExpiresAt - now > due.Window)
         {
             // A stale entry (someone refreshed since): put it back where the current token says.
-            await schedule.ScheduleAsync(hash, due.For(session.Tokens));
+            await schedule.ScheduleAsync(hash, due.For(session.Tokens.AccessTokenExpiresAt));
             return;
         }
 
-        var result = await coordinator.ForceRefreshAsync(key, session.Version, RefreshTrigger.Sweeper, CancellationToken.None);
+        var result = await coordinator.RefreshAheadOfExpiryAsync(key, session.Version);
         if (result.Status == AccessTokenStatus.Unavailable)
         {
             var failures = _failures.AddOrUpdate(hash, 1, static (_, n) => n + 1);

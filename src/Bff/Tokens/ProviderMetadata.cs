@@ -1,3 +1,4 @@
+using Bff.Diagnostics;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -5,7 +6,7 @@ using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 namespace Bff.Tokens;
 
 /// <summary>The provider's discovery document, shared with (and cached by) ASP.NET Core's OpenID Connect handler.</summary>
-internal sealed class ProviderMetadata(IOptionsMonitor<OpenIdConnectOptions> oidcOptions)
+internal sealed class ProviderMetadata(IOptionsMonitor<OpenIdConnectOptions> oidcOptions, ILogger<ProviderMetadata> logger)
 {
     public Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
@@ -14,10 +15,17 @@ internal sealed class ProviderMetadata(IOptionsMonitor<OpenIdConnectOptions> oid
             ?? throw new InvalidOperationException("The OpenID Connect handler has no configuration manager.");
     }
 
-    /// <summary>Whether to send the client secret in the form body (the handler's own choice) or as HTTP Basic.</summary>
-    public static bool UsesBasicAuthentication(OpenIdConnectConfiguration configuration)
+    /// <summary>The document, or null (logged) while it cannot be loaded.</summary>
+    public async Task<OpenIdConnectConfiguration?> TryGetAsync(CancellationToken cancellationToken)
     {
-        var methods = configuration.TokenEndpointAuthMethodsSupported;
-        return methods.Count > 0 && !methods.Contains("client_secret_post") && methods.Contains("client_secret_basic");
+        try
+        {
+            return await GetAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.ProviderMetadataUnavailable(logger, exception.GetType().Name);
+            return null;
+        }
     }
 }

@@ -1,7 +1,0 @@
-namespace Bff.Endpoints;
-
-/// <summary>A <see cref="BffError"/> as a minimal-API result.</summary>
-internal sealed class ProblemResult(BffError error) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext) => ProblemResponse.WriteAsync(httpContext, error);
-}

@@ -1,0 +1,19 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Bff.Redis;
+
+/// <summary>SHA-256, base64url: how identifiers (session ids, subjects, provider session ids) appear in keys and logs.</summary>
+internal static class Hashing
+{
+    public static string Hash(string value)
+    {
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var buffer = maxBytes <= 256 ? stackalloc byte[maxBytes] : new byte[maxBytes];
+        var written = Encoding.UTF8.GetBytes(value, buffer);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer[..written], hash);
+        return Base64Url.EncodeToString(hash);
+    }
+}

@@ -1,5 +1,0 @@
-namespace Bff.Sessions;
-
-/// <summary>The session store (Redis) failed: a transient condition that answers 503 and never ends a session.</summary>
-internal sealed class SessionStoreUnavailableException(Exception inner)
-    : Exception("The session store is unavailable.", inner);
