@@ -55,6 +55,22 @@ public sealed class BrowserEndToEndTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var context = await browser.NewContextAsync();
+        // Everything Chromium receives goes past the leak witness too (DESIGN invariant 6).
+        context.Response += async (_, response) =>
+        {
+            var headers = string.Join('\n', (await response.AllHeadersAsync()).Select(h => $"{h.Key}: {h.Value}"));
+            string body;
+            try
+            {
+                body = await response.TextAsync();
+            }
+            catch (PlaywrightException)
+            {
+                body = ""; // a redirect or a response without a body
+            }
+
+            TokenWitness.Record($"{response.Status} {response.Url}\n{headers}\n{body}");
+        };
         var refreshes = fleet.Provider.TokenLog.RefreshRequests;
         var reuses = fleet.Provider.TokenLog.Reuses;
 

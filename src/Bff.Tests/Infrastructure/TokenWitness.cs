@@ -4,9 +4,10 @@ using System.Text.RegularExpressions;
 namespace Bff.Tests.Infrastructure;
 
 /// <summary>
-/// Sees everything that reached a test browser, and remembers every JWT/JWE-shaped string in it (whole and by
-/// segment), so that fixtures can check at the end that no token their provider issued ever reached a browser
-/// (DESIGN invariant 6), across every test of the suite.
+/// Sees everything that reached a test browser (the test HTTP client's responses and Chromium's), and remembers
+/// every run of 20 or more base64url characters in it: whole opaque tokens, and each segment of a JWT or JWE.
+/// Fixtures check at the end that no token their provider issued ever reached a browser (DESIGN invariant 6),
+/// across every test of the suite, whatever the token's shape.
 /// </summary>
 public static partial class TokenWitness
 {
@@ -14,28 +15,26 @@ public static partial class TokenWitness
 
     public static void Record(string text)
     {
-        foreach (Match match in JoseShape().Matches(text))
+        foreach (Match match in SecretShape().Matches(text))
         {
             Seen.TryAdd(match.Value, 0);
-            foreach (var segment in match.Value.Split('.'))
-            {
-                if (segment.Length >= 20)
-                {
-                    Seen.TryAdd(segment, 0);
-                }
-            }
         }
     }
 
-    /// <summary>Fails if any of <paramref name="tokens"/>, or its signature or ciphertext segment, was seen.</summary>
+    /// <summary>
+    /// Fails if any of <paramref name="tokens"/> was seen: an opaque token whole, or a JWT/JWE by its last
+    /// segment (signature or tag, unique per token; the header and payload segments may repeat across tokens).
+    /// </summary>
     public static void AssertNoneSeen(IEnumerable<string> tokens, string where)
     {
         foreach (var token in tokens)
         {
-            var last = token.Split('.')[^1];
-            if (Seen.ContainsKey(token) || (last.Length >= 20 && Seen.ContainsKey(last)))
+            foreach (Match secret in SecretShape().Matches(token.Split('.')[^1]))
             {
-                throw new InvalidOperationException($"A token issued by the provider reached {where}.");
+                if (Seen.ContainsKey(secret.Value))
+                {
+                    throw new InvalidOperationException($"A token issued by the provider reached {where}.");
+                }
             }
         }
     }
@@ -58,4 +57,7 @@ public static partial class TokenWitness
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){2,4}")]
     private static partial Regex JoseShape();
+
+    [GeneratedRegex(@"[A-Za-z0-9_-]{20,}")]
+    private static partial Regex SecretShape();
 }

@@ -9,7 +9,7 @@ public sealed class BffSessionOptions
     /// <summary>
     /// Redis mode: how many recently used sessions each instance keeps decrypted in memory, so that a request
     /// costs no Redis round trip; 0 turns the cache off. Also bounds the recently read cookie ids whose key
-    /// <c>Sessions/SessionCookie.cs</c> remembers (both modes). See <c>Sessions/SessionCache.cs</c>.
+    /// <c>Web/SessionCookie.cs</c> remembers (both modes). See <c>Sessions/SessionCache.cs</c>.
     /// </summary>
     public int CacheSize { get; set; } = 10_000;
 }

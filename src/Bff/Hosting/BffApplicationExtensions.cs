@@ -61,6 +61,7 @@ public static class BffApplicationExtensions
     /// WebApplication adds the authentication and authorization middlewares on its own unless told they are
     /// set; if these keys ever change, it adds them again: slower, still correct (and a YARP route with an
     /// AuthorizationPolicy then fails closed, as it does without them: the gateway does not use one).
+    /// <c>AuthenticationMiddlewareTests</c> fails when the framework stops honouring the key.
     /// </summary>
     private static void UseAuthenticationOnOidcPathsOnly(WebApplication app)
     {
