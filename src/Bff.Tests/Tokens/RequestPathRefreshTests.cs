@@ -171,6 +171,36 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         Assert.Equal(reuses, fixture.Provider.TokenLog.Reuses);
     }
 
+    /// <summary>
+    /// The session is logged out while its refresh is at the provider: the fenced write loses, and the request
+    /// reports what the store holds now (the session ended), never the tokens it could not store.
+    /// </summary>
+    [Fact]
+    public async Task a_refresh_whose_session_ended_meanwhile_loses_its_write_and_reports_the_end()
+    {
+        await _browser.LoginAsync();
+        var session = await fixture.Gateway.SessionOfAsync(_browser);
+        var key = _browser.SessionKeyOf();
+        var rotated = fixture.Provider.TokenLog.RefreshSucceeded;
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        var answer = new TaskCompletionSource();
+        fixture.Faults.HoldAnswer = answer.Task;
+
+        var pending = _browser.GetAsync("/api/whoami");
+        await Eventually.HoldsAsync(() => fixture.Provider.TokenLog.RefreshSucceeded > rotated, "the provider to rotate the token",
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+        using (var otherTab = new BrowserClient(fixture.Gateway.Address))
+        {
+            otherTab.SetGatewayCookie("__Host-bff", _browser.GatewayCookie("__Host-bff")!.Value);
+            await otherTab.GetAsync($"/bff/logout?sid={session.LogoutId}", csrf: false);
+        }
+
+        answer.SetResult();
+
+        await LoginTests.AssertProblemAsync(await pending, HttpStatusCode.Unauthorized, "session_ended");
+        Assert.Null(await fixture.Gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("<html><body>Bad gateway</body></html>", "text/html")]
     [InlineData("{\"access_token\":\"abc\",\"expires_in\":", "application/json")]
