@@ -86,15 +86,6 @@ internal static class LogoutEndpoint
         context.Response.Redirect(returnUrl);
     }
 
-    private static async Task<bool> HasEndSessionEndpointAsync(ProviderMetadata provider, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return !string.IsNullOrEmpty((await provider.GetAsync(cancellationToken)).EndSessionEndpoint);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private static async Task<bool> HasEndSessionEndpointAsync(ProviderMetadata provider, CancellationToken cancellationToken) =>
+        !string.IsNullOrEmpty((await provider.TryGetAsync(cancellationToken))?.EndSessionEndpoint);
 }

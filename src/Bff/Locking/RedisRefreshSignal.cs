@@ -9,42 +9,32 @@ namespace Bff.Locking;
 /// <see cref="RedisSubscriptions"/>) and wakes its local waiters for the published session hash. A lost
 /// message costs a waiter one fallback re-read, never correctness.
 /// </summary>
-internal sealed class RedisRefreshSignal : IRefreshSignal, IRedisSubscription
+internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
+    : IRefreshSignal, IRedisSubscription
 {
-    private readonly IConnectionMultiplexer _redis;
-    private readonly LocalRefreshWaiters _waiters;
-    private readonly ILogger<RedisRefreshSignal> _logger;
-    private readonly ChannelSubscription _subscription;
+    private readonly ChannelSubscription _subscription = new(redis, keys.RefreshChannel, message => Wake(waiters, message.ToString()));
 
-    public RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
-    {
-        _redis = redis;
-        _waiters = waiters;
-        _logger = logger;
-        _subscription = new ChannelSubscription(redis, keys.RefreshChannel, message => OnMessage(message.ToString()));
-    }
-
-    public Task<RefreshNotice> Subscribe(string sessionHash) => _waiters.Subscribe(sessionHash);
+    public Task<RefreshNotice> Subscribe(string sessionHash) => waiters.Subscribe(sessionHash);
 
     public async Task PublishAsync(string sessionHash, RefreshNotice notice)
     {
-        _waiters.Wake(sessionHash, notice);
-        await _redis.GetSubscriber().PublishAsync(_subscription.Channel, Encode(sessionHash, notice));
+        waiters.Wake(sessionHash, notice);
+        await redis.GetSubscriber().PublishAsync(_subscription.Channel, Encode(sessionHash, notice));
     }
 
     /// <summary>Subscribes this instance to the channel; the multiplexer restores it after reconnects.</summary>
     public Task<bool> TrySubscribeAsync() =>
-        _subscription.TrySubscribeAsync(onSubscribed: static () => { }, onFailed: error => Log.SubscriptionFailed(_logger, error));
+        _subscription.TrySubscribeAsync(onSubscribed: static () => { }, onFailed: error => Log.SubscriptionFailed(logger, error));
 
     // Message: one notice letter, then the session hash ("c…" changed, "f…" failed).
     private static string Encode(string sessionHash, RefreshNotice notice) =>
         (notice == RefreshNotice.Failed ? "f" : "c") + sessionHash;
 
-    private void OnMessage(string message)
+    private static void Wake(LocalRefreshWaiters waiters, string message)
     {
         if (message.Length > 1)
         {
-            _waiters.Wake(message[1..], message[0] == 'f' ? RefreshNotice.Failed : RefreshNotice.Changed);
+            waiters.Wake(message[1..], message[0] == 'f' ? RefreshNotice.Failed : RefreshNotice.Changed);
         }
     }
 }

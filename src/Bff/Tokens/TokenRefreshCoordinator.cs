@@ -98,9 +98,7 @@ internal sealed class TokenRefreshCoordinator(
         catch (TimeoutException)
         {
             metrics.RequestGaveUpWaiting();
-            return stillValid is not null && stillValid.Tokens.IsAccessTokenValid(time.GetUtcNow())
-                ? AccessTokenResult.From(stillValid)
-                : AccessTokenResult.Unavailable;
+            return stillValid is null ? AccessTokenResult.Unavailable : OldTokenOrUnavailable(stillValid, evenIfValid: false);
         }
     }
 
