@@ -40,4 +40,35 @@ internal static class FleetControl
 
         return await pending.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// Signs in on every instance, makes each instance's provider calls take <paramref name="providerDelay"/>
+    /// (real time), moves the clock to the access token's expiry and sends <paramref name="requests"/>
+    /// concurrent requests spread over the instances. Reports the responses and the provider calls and refresh
+    /// token reuses they caused; the provider delay is reset afterwards.
+    /// </summary>
+    public static async Task<ExpiryRace> RaceAtExpiryAsync(this FleetFixture fleet, int requests, TimeSpan providerDelay)
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
+        var reuses = fleet.Provider.TokenLog.Reuses;
+        fleet.Faults.ForEach(faults => faults.Delay = providerDelay);
+        try
+        {
+            await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+            // The fleet's clock stands still, so requests wait for a slow call instead of answering 503 at IdpTimeout.
+            var responses = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => browsers[i % browsers.Length].GetAsync("/api/whoami")));
+            return new ExpiryRace(browsers, responses, fleet.Provider.TokenLog.RefreshRequests - refreshes, fleet.Provider.TokenLog.Reuses - reuses);
+        }
+        finally
+        {
+            fleet.Faults.ForEach(faults => faults.Delay = TimeSpan.Zero);
+        }
+    }
 }
+
+/// <param name="Browsers">One browser per instance, sharing the session.</param>
+/// <param name="Responses">What the concurrent requests got.</param>
+/// <param name="Refreshes">Provider calls made meanwhile.</param>
+/// <param name="Reuses">Spent refresh tokens the provider saw presented again meanwhile.</param>
+public sealed record ExpiryRace(BrowserClient[] Browsers, HttpResponseMessage[] Responses, int Refreshes, int Reuses);

@@ -7,30 +7,17 @@ namespace Bff.Tests.Tokens;
 /// Refresh coordination across gateway instances sharing one Redis, against the strict provider that
 /// revokes a grant on any refresh-token reuse (DESIGN invariants 1 and 2).
 /// </summary>
-public sealed class FleetRefreshTests(FleetFixture fleet) : IClassFixture<FleetFixture>, IDisposable
+public sealed class FleetRefreshTests(FleetFixture fleet) : IClassFixture<FleetFixture>
 {
-    public void Dispose()
-    {
-        foreach (var faults in fleet.Faults)
-        {
-            faults.Delay = TimeSpan.Zero;
-        }
-    }
-
     [Fact]
     public async Task two_hundred_concurrent_requests_over_three_instances_at_expiry_make_one_refresh_and_all_use_the_new_token()
     {
-        var browsers = await fleet.SignInEverywhereAsync();
-        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
-        var reuses = fleet.Provider.TokenLog.Reuses;
-        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
+        var race = await fleet.RaceAtExpiryAsync(requests: 200, providerDelay: TimeSpan.Zero);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => browsers[i % 3].GetAsync("/api/whoami")));
-
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(refreshes + 1, fleet.Provider.TokenLog.RefreshRequests);
-        Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
-        var session = await fleet.Gateways[0].SessionOfAsync(browsers[0]);
+        Assert.All(race.Responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, race.Refreshes);
+        Assert.Equal(0, race.Reuses);
+        var session = await fleet.Gateways[0].SessionOfAsync(race.Browsers[0]);
         Assert.Equal(2, session.Version);
         var bearer = $"Bearer {session.Tokens.AccessToken}";
         Assert.All(fleet.Provider.Upstream.Requests.TakeLast(200), r => Assert.Equal(bearer, r.Authorization));
@@ -71,20 +58,10 @@ public sealed class FleetRefreshTests(FleetFixture fleet) : IClassFixture<FleetF
     [Fact]
     public async Task a_slow_provider_still_gets_one_refresh_per_token()
     {
-        var browsers = await fleet.SignInEverywhereAsync();
-        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
-        var reuses = fleet.Provider.TokenLog.Reuses;
-        foreach (var faults in fleet.Faults)
-        {
-            faults.Delay = TimeSpan.FromSeconds(3);
-        }
+        var race = await fleet.RaceAtExpiryAsync(requests: 30, providerDelay: TimeSpan.FromSeconds(3));
 
-        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
-
-        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => browsers[i % 3].GetAsync("/api/whoami")));
-
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(refreshes + 1, fleet.Provider.TokenLog.RefreshRequests);
-        Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+        Assert.All(race.Responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, race.Refreshes);
+        Assert.Equal(0, race.Reuses);
     }
 }

@@ -26,20 +26,10 @@ public sealed class LeaseRenewalTests(LeaseRenewalTests.ShortLeaseFleet fleet) :
     [Fact]
     public async Task a_provider_call_longer_than_the_lease_still_presents_each_refresh_token_once()
     {
-        var browsers = await fleet.SignInEverywhereAsync();
-        var refreshes = fleet.Provider.TokenLog.RefreshRequests;
-        var reuses = fleet.Provider.TokenLog.Reuses;
-        foreach (var faults in fleet.Faults)
-        {
-            faults.Delay = ShortLeaseFleet.Lease + TimeSpan.FromSeconds(3);
-        }
+        var race = await fleet.RaceAtExpiryAsync(requests: 30, providerDelay: ShortLeaseFleet.Lease + TimeSpan.FromSeconds(3));
 
-        await fleet.MoveClockToExpiryAsync(browsers.Take(1));
-        // The fleet's clock stands still, so requests wait for the call instead of answering 503 at IdpTimeout.
-        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => browsers[i % 3].GetAsync("/api/whoami")));
-
-        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal(refreshes + 1, fleet.Provider.TokenLog.RefreshRequests);
-        Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+        Assert.All(race.Responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, race.Refreshes);
+        Assert.Equal(0, race.Reuses);
     }
 }

@@ -152,13 +152,8 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         var before = await fixture.Gateway.SessionOfAsync(_browser);
         var rotated = fixture.Provider.TokenLog.RefreshSucceeded;
         var reuses = fixture.Provider.TokenLog.Reuses;
-        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
-        var answer = new TaskCompletionSource();
-        fixture.Faults.HoldAnswer = answer.Task;
 
-        var pending = _browser.GetAsync("/api/whoami");
-        await Eventually.HoldsAsync(() => fixture.Provider.TokenLog.RefreshSucceeded > rotated, "the provider to rotate the token",
-            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+        var (pending, answer) = await RequestWhileTheProviderHoldsItsAnswerAsync();
         fixture.Clock.Advance(TimeSpan.FromSeconds(5));
         var response = await pending;
 
@@ -181,14 +176,8 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         await _browser.LoginAsync();
         var session = await fixture.Gateway.SessionOfAsync(_browser);
         var key = _browser.SessionKeyOf();
-        var rotated = fixture.Provider.TokenLog.RefreshSucceeded;
-        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
-        var answer = new TaskCompletionSource();
-        fixture.Faults.HoldAnswer = answer.Task;
 
-        var pending = _browser.GetAsync("/api/whoami");
-        await Eventually.HoldsAsync(() => fixture.Provider.TokenLog.RefreshSucceeded > rotated, "the provider to rotate the token",
-            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+        var (pending, answer) = await RequestWhileTheProviderHoldsItsAnswerAsync();
         using (var otherTab = new BrowserClient(fixture.Gateway.Address))
         {
             otherTab.SetGatewayCookie("__Host-bff", _browser.GatewayCookie("__Host-bff")!.Value);
@@ -199,6 +188,23 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
 
         await LoginTests.AssertProblemAsync(await pending, HttpStatusCode.Unauthorized, "session_ended");
         Assert.Null(await fixture.Gateway.Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Sends a request at the session's expiry and returns once the provider has handled its refresh (the
+    /// strict provider has rotated the token), while the answer is held back until <c>Answer</c> completes.
+    /// </summary>
+    private async Task<(Task<HttpResponseMessage> Pending, TaskCompletionSource Answer)> RequestWhileTheProviderHoldsItsAnswerAsync()
+    {
+        var rotated = fixture.Provider.TokenLog.RefreshSucceeded;
+        await fixture.MoveClockToAsync(_browser, beforeExpiry: TimeSpan.Zero);
+        var answer = new TaskCompletionSource();
+        fixture.Faults.HoldAnswer = answer.Task;
+
+        var pending = _browser.GetAsync("/api/whoami");
+        await Eventually.HoldsAsync(() => fixture.Provider.TokenLog.RefreshSucceeded > rotated, "the provider to rotate the token",
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+        return (pending, answer);
     }
 
     [Theory]
