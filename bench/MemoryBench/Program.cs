@@ -3,9 +3,6 @@
 // (so that its session cache is as full as it gets). Tokens are real: issued by the demo provider through
 // the real login flow; the other sessions are copies of that one under new ids, written by the store.
 using System.Globalization;
-using System.Text;
-using Bff.Redis;
-using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 
 var steps = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 10_000, 100_000];
@@ -24,19 +21,11 @@ configuration["Bff:Sweeper:Enabled"] = "false";
 await using var writer = await GatewayHost.StartAsync(provider, configuration);
 using var browser = new BrowserClient(writer.Address);
 await browser.LoginAsync();
-var store = writer.Services.GetRequiredService<ISessionStore>();
-if (!SessionKey.TryParse(browser.GatewayCookie("__Host-bff")?.Value, out var templateKey))
-{
-    throw new InvalidOperationException("The login did not set a session cookie.");
-}
-
-var template = await store.GetAsync(templateKey, CancellationToken.None) ?? throw new InvalidOperationException("No session after login.");
-var tokens = template.Tokens;
-var rawTokenBytes = Encoding.UTF8.GetByteCount(tokens.AccessToken) + Encoding.UTF8.GetByteCount(tokens.RefreshToken ?? "") + Encoding.UTF8.GetByteCount(tokens.IdToken ?? "");
+var templateCookie = browser.GatewayCookie("__Host-bff")?.Value ?? throw new InvalidOperationException("The login did not set a session cookie.");
+var (rawTokenBytes, templateRedisKey) = await SessionSeeding.DescribeAsync(writer.Services, templateCookie);
 var database = redis.Connection.GetDatabase();
 var server = redis.Connection.GetServer("127.0.0.1", redis.Port);
-var keys = writer.Services.GetRequiredService<RedisKeys>();
-var sessionKeyBytes = (long)(await database.ExecuteAsync("MEMORY", "USAGE", (string)keys.Session(templateKey.Hash)!, "SAMPLES", "0"));
+var sessionKeyBytes = (long)(await database.ExecuteAsync("MEMORY", "USAGE", templateRedisKey, "SAMPLES", "0"));
 
 async Task<long> UsedMemoryAsync()
 {
@@ -55,10 +44,10 @@ var rssAtStart = ResidentMemory.Of(gateway.ProcessId);
 var usedBefore = await UsedMemoryAsync();
 foreach (var target in steps)
 {
-    var added = Enumerable.Range(ids.Count, target - ids.Count).Select(_ => SessionKey.CreateNew()).ToArray();
-    await Parallel.ForEachAsync(added, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (key, _) =>
-        await store.CreateAsync(key, template with { Version = 1, LastActiveAt = DateTimeOffset.UtcNow }, CancellationToken.None));
-    ids.AddRange(added.Select(k => k.Id));
+    var added = new string[target - ids.Count];
+    await Parallel.ForEachAsync(Enumerable.Range(0, added.Length), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
+        added[i] = await SessionSeeding.CopyAsync(writer.Services, templateCookie));
+    ids.AddRange(added);
 
     // Use every session once through the measured gateway.
     var failures = 0;

@@ -6,7 +6,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 
 var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
@@ -106,20 +105,11 @@ static string Row((double[] Latencies, int Errors, TimeSpan Duration) burst) =>
 // spread * i / count (all at once when spread is zero); latencies (from each request's own start) sorted.
 async Task<(double[] Latencies, int Errors, TimeSpan Duration)> StormAsync(int count, TimeSpan expiresIn, TimeSpan spread)
 {
-    var store = gateways[0].Services.GetRequiredService<ISessionStore>();
     var now = DateTimeOffset.UtcNow;
-    var keys = Enumerable.Range(0, count).Select(_ => SessionKey.CreateNew()).ToArray();
-    await Parallel.ForEachAsync(Enumerable.Range(0, count), async (i, _) =>
-        await store.CreateAsync(keys[i], new SessionRecord
-        {
-            Version = 1,
-            Tokens = new TokenSet($"seed-access-{keys[i].Hash}", $"seed-refresh-{keys[i].Hash}", null, now + expiresIn),
-            Claims = [new SessionClaim("sub", $"user-{i}")],
-            CreatedAt = now,
-            LastActiveAt = now,
-            AbsoluteExpiresAt = now + TimeSpan.FromDays(1),
-            LogoutId = "storm",
-        }, CancellationToken.None));
+    var storm = Guid.NewGuid().ToString("N");
+    var cookies = new string[count];
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), async (i, _) => cookies[i] = await SessionSeeding.CreateAsync(
+        gateways[0].Services, $"user-{i}", new SeededTokens($"seed-access-{storm}-{i}", $"seed-refresh-{storm}-{i}", now + expiresIn)));
 
     var latencies = new double[count * perSession];
     var errors = 0;
@@ -133,7 +123,7 @@ async Task<(double[] Latencies, int Errors, TimeSpan Duration)> StormAsync(int c
         }
 
         using var message = new HttpRequestMessage(HttpMethod.Get, "/api/data");
-        message.Headers.Add("Cookie", $"__Host-bff={keys[session].Id}");
+        message.Headers.Add("Cookie", $"__Host-bff={cookies[session]}");
         message.Headers.Add("X-CSRF", "1");
         var started = Stopwatch.GetTimestamp();
         try

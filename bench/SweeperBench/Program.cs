@@ -4,10 +4,7 @@
 // its access token expired.
 using System.Diagnostics;
 using System.Globalization;
-using Bff.Sessions;
-using Bff.Sweeping;
 using Bff.Tests.Infrastructure;
-using Bff.Tracking;
 
 var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var latency = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20);
@@ -44,24 +41,13 @@ foreach (var gateway in gateways)
 
 // Seed: every token expires between 65 s and 125 s from now, so (lead 35 s, jitter up to 30 s) every
 // session falls due within the first minute or so.
-var store = gateways[0].Services.GetRequiredService<ISessionStore>();
-var schedule = gateways[0].Services.GetRequiredService<IRefreshSchedule>();
 var start = DateTimeOffset.UtcNow;
 var expiries = new DateTimeOffset[sessions];
 var seeding = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, sessions), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
 {
     expiries[i] = start + TimeSpan.FromSeconds(65 + 60.0 * i / sessions);
-    await store.CreateAsync(SessionKey.CreateNew(), new SessionRecord
-    {
-        Version = 1,
-        Tokens = new TokenSet($"access-{i}", $"seed-{i}", null, expiries[i]),
-        Claims = [new SessionClaim("sub", $"user-{i}")],
-        CreatedAt = start,
-        LastActiveAt = start,
-        AbsoluteExpiresAt = start + TimeSpan.FromDays(1),
-        LogoutId = "bench",
-    }, CancellationToken.None);
+    await SessionSeeding.CreateAsync(gateways[0].Services, $"user-{i}", new SeededTokens($"access-{i}", $"seed-{i}", expiries[i]));
 });
 Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
 
@@ -71,9 +57,9 @@ while (DateTimeOffset.UtcNow < deadline && provider.RedeemedAt.Count < sessions)
 {
     await Task.Delay(1000);
     var now = DateTimeOffset.UtcNow;
-    var measure = await schedule.MeasureAsync(now);
-    lags.Add(measure.Oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
-    Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {measure.Due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
+    var (due, oldest) = await SessionSeeding.DueAsync(gateways[0].Services, now);
+    lags.Add(oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
+    Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
 }
 
 var refreshedInTime = Enumerable.Range(0, sessions)

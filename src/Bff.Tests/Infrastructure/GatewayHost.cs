@@ -99,7 +99,12 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
-        builder.Services.AddBff(builder.Configuration);
+        // The parts Program.cs adds.
+        builder.Services.AddBff(builder.Configuration)
+            .AddSessionStore()
+            .AddRefreshSweeper()
+            .LoadRoutesFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTelemetry();
         var app = builder.Build();
         app.MapBff();
         return app;

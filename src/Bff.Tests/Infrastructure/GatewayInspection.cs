@@ -29,7 +29,7 @@ internal static class GatewayInspection
 
     /// <summary>Waits (bounded) until the gateway holds no copy of the session: a change elsewhere has reached it.</summary>
     public static Task SessionCacheEvictedAsync(this GatewayHost gateway, string sessionHash) =>
-        UntilAsync(() => !gateway.Services.GetRequiredService<SessionCache>().Holds(sessionHash), "the cached session to be evicted");
+        UntilAsync(() => !gateway.Services.GetRequiredService<SessionCache>().GetTestAccessor().Holds(sessionHash), "the cached session to be evicted");
 
     private static Task UntilAsync(Func<bool> condition, string what) =>
         Eventually.HoldsAsync(condition, what, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
@@ -40,7 +40,7 @@ internal static class GatewayInspection
     /// <summary>The first sweeper tick at or after <paramref name="time"/> on the gateway's (fake) clock.</summary>
     public static async Task<DateTimeOffset> SweepTickAtOrAfterAsync(this GatewayHost gateway, DateTimeOffset time)
     {
-        var origin = await gateway.Sweeper().TicksFrom.WaitAsync(TimeSpan.FromSeconds(60));
+        var origin = await gateway.Sweeper().GetTestAccessor().TicksFrom.WaitAsync(TimeSpan.FromSeconds(60));
         var interval = gateway.Services.GetRequiredService<IOptions<BffOptions>>().Value.Sweeper.Interval;
         var ticks = Math.Max(0, (time - origin).Ticks + interval.Ticks - 1) / interval.Ticks;
         return origin + TimeSpan.FromTicks(ticks * interval.Ticks);
@@ -49,7 +49,7 @@ internal static class GatewayInspection
     /// <summary>Waits until a sweep that started at or after <paramref name="since"/> (on the gateway's clock) has finished.</summary>
     public static async Task SweptSinceAsync(this GatewayHost gateway, DateTimeOffset since)
     {
-        var sweeper = gateway.Sweeper();
+        var sweeper = gateway.Sweeper().GetTestAccessor();
         while (true)
         {
             var next = sweeper.NextSweep;

@@ -33,7 +33,7 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
     {
         var browsers = await fleet.SignInEverywhereAsync();
         Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
-        Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().Holds(browsers[1].SessionHash()));
+        Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().GetTestAccessor().Holds(browsers[1].SessionHash()));
         await fleet.MoveClockToExpiryAsync(browsers.Take(1));
 
         Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
@@ -69,7 +69,7 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
         var stored = await fleet.Gateways[1].SessionOfAsync(browsers[1]);
         Assert.NotNull(stored.Tokens.RefreshToken);
         var cache = fleet.Gateways[1].Services.GetRequiredService<SessionCache>();
-        Assert.True(cache.Holds(browsers[1].SessionHash()));
+        Assert.True(cache.GetTestAccessor().Holds(browsers[1].SessionHash()));
 
         var copy = await cache.GetAsync(browsers[1].SessionKeyOf(), fleet.Gateways[1].Services.GetRequiredService<ISessionStore>(), CancellationToken.None);
 

@@ -16,6 +16,11 @@ public static class BffApplicationExtensions
     /// <summary>Adds the session middleware, the <c>/bff/*</c> endpoints, health endpoints, static frontend and the proxy.</summary>
     public static WebApplication MapBff(this WebApplication app)
     {
+        if (!SessionStoreServices.IsRegistered(app.Services))
+        {
+            throw new InvalidOperationException("The gateway has no session store: call AddSessionStore() on the builder AddBff returns.");
+        }
+
         var options = app.Services.GetRequiredService<IOptions<BffOptions>>().Value;
         if (options.Redis.Enabled)
         {

@@ -20,14 +20,15 @@ using Yarp.ReverseProxy.Forwarder;
 
 namespace Bff.Hosting;
 
-/// <summary>Registers the gateway: options, session store, refresh coordination, OIDC login and the YARP proxy.</summary>
+/// <summary>
+/// Registers the gateway's core: options, session cache and cookie, refresh coordination and the token endpoint,
+/// OIDC login, the graceful-shutdown drain and YARP with the access-token transform. The parts are added on the
+/// returned <see cref="BffBuilder"/> (<see cref="BffBuilderExtensions"/>).
+/// </summary>
 public static class BffServiceCollectionExtensions
 {
-    /// <summary>The raw store, wrapped by <see cref="TrackedSessionStore"/> (schedule and logout index).</summary>
-    private const string StoreKey = "Bff.Store";
-
-    /// <summary>Adds the BFF gateway, configured from the <c>Bff</c> and <c>ReverseProxy</c> sections of <paramref name="configuration"/>.</summary>
-    public static IServiceCollection AddBff(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Adds the BFF gateway's core, configured from the <c>Bff</c> section of <paramref name="configuration"/>.</summary>
+    public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BffOptions>().Bind(configuration.GetSection(BffOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
@@ -35,27 +36,18 @@ public static class BffServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<BffMetrics>();
 
-        // What decides which services exist is read once here; everything else reads the validated options.
-        var startup = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>() ?? new BffOptions();
-        if (startup.Redis.Enabled)
-        {
-            AddRedisStore(services, startup.Redis);
-        }
-        else
-        {
-            AddInMemoryStore(services);
-        }
-
         services.TryAddSingleton<SessionCache>();
         services.TryAddSingleton<LocalRefreshWaiters>();
         services.TryAddSingleton<RefreshDue>();
         services.TryAddSingleton<ISessionStore>(provider => ActivatorUtilities.CreateInstance<TrackedSessionStore>(
-            provider, provider.GetRequiredKeyedService<ISessionStore>(StoreKey)));
+            provider, provider.GetRequiredKeyedService<ISessionStore>(SessionStoreServices.RawStoreKey)));
         services.TryAddSingleton<SessionCookie>();
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();
         services.TryAddSingleton<ClientAuthentication>();
+
+        var startup = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>() ?? new BffOptions();
         if (startup.Tokens.RefreshRequest.Format == RefreshRequestFormat.Json)
         {
             services.TryAddSingleton<IRefreshRequestDialect, GoTrueRefreshRequest>();
@@ -77,69 +69,17 @@ public static class BffServiceCollectionExtensions
             .AddOpenIdConnect();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIdConnectOptions>, OidcHandlerSetup>());
 
-        // Stopped in reverse order: the sweeper stops claiming first, then in-flight refreshes are drained.
+        // Hosted services stop in reverse order: the drain is registered before the sweeper (a part), so the
+        // sweeper stops claiming first and in-flight refreshes are drained after it.
         services.AddHostedService<RefreshDrain>();
-        if (startup.Sweeper.Enabled)
-        {
-            services.AddHostedService<SessionSweeper>();
-        }
-
         services.AddOptions<HostOptions>().Configure<IOptions<BffOptions>>((host, bff) =>
         {
             var needed = bff.Value.Tokens.ShutdownTimeout;
             host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
         });
 
-        services.AddReverseProxy()
-            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddTransforms<AccessTokenTransformProvider>();
+        var proxy = services.AddReverseProxy().AddTransforms<AccessTokenTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, TimedForwarderHttpClientFactory>();
-
-        BffTelemetry.Add(services, startup.Telemetry);
-        return services;
-    }
-
-    private static void AddInMemoryStore(IServiceCollection services)
-    {
-        services.TryAddKeyedSingleton<ISessionStore, InMemorySessionStore>(StoreKey);
-        services.TryAddSingleton<ISessionIndex, InMemorySessionIndex>();
-        services.TryAddSingleton<IReplayGuard, InMemoryReplayGuard>();
-        services.TryAddSingleton<IRefreshSchedule, InMemoryRefreshSchedule>();
-        services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
-        services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
-        services.TryAddSingleton<ISessionChangeFeed, InProcessSessionChangeFeed>();
-        services.AddHealthChecks();
-    }
-
-    private static void AddRedisStore(IServiceCollection services, BffRedisOptions redis)
-    {
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var configuration = ConfigurationOptions.Parse(redis.Configuration!);
-            // Start even while Redis is down; while it is, commands fail at once (503 + Retry-After, /readyz
-            // fails) instead of queueing for the command timeout.
-            configuration.AbortOnConnectFail = false;
-            configuration.BacklogPolicy = BacklogPolicy.FailFast;
-            return ConnectionMultiplexer.Connect(configuration);
-        });
-        services.TryAddSingleton<RedisKeys>();
-        services.TryAddKeyedSingleton<ISessionStore, RedisSessionStore>(StoreKey);
-        services.TryAddSingleton<ISessionIndex, RedisSessionIndex>();
-        services.TryAddSingleton<IReplayGuard, RedisReplayGuard>();
-        services.TryAddSingleton<IRefreshSchedule, RedisRefreshSchedule>();
-        services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
-        services.TryAddSingleton<RedisRefreshSignal>();
-        services.TryAddSingleton<IRefreshSignal>(provider => provider.GetRequiredService<RedisRefreshSignal>());
-        services.TryAddSingleton<RedisSessionChangeFeed>();
-        services.TryAddSingleton<ISessionChangeFeed>(provider => provider.GetRequiredService<RedisSessionChangeFeed>());
-        services.AddSingleton<IRedisSubscription>(provider => provider.GetRequiredService<RedisRefreshSignal>());
-        services.AddSingleton<IRedisSubscription>(provider => provider.GetRequiredService<RedisSessionChangeFeed>());
-        services.AddHostedService<RedisSubscriptions>();
-
-        // Every instance must read every other instance's OIDC state and encrypted sessions.
-        services.AddDataProtection().SetApplicationName("Bff");
-        services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((options, connection, keys) =>
-            options.XmlRepository = new RedisXmlRepository(() => connection.GetDatabase(), keys.DataProtectionKeys));
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        return new BffBuilder(services, proxy, startup);
     }
 }

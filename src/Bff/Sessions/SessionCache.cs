@@ -48,7 +48,8 @@ internal sealed class SessionCache : IDisposable
     /// <summary>True while copies are kept and used (Redis mode, the eviction feed connected).</summary>
     public bool IsLive => _capacity > 0 && Volatile.Read(ref _live) == 1;
 
-    public bool Holds(string sessionHash) => _copies.TryGetValue(sessionHash, out _);
+    /// <summary>What tests read to see an eviction; nothing in the gateway reads it.</summary>
+    internal TestAccessor GetTestAccessor() => new(this);
 
     /// <summary>
     /// The session for the request path, from a live copy (which lacks the refresh and id tokens) or from
@@ -160,5 +161,10 @@ internal sealed class SessionCache : IDisposable
     {
         Interlocked.Increment(ref _generation);
         _copies.Clear();
+    }
+
+    internal readonly struct TestAccessor(SessionCache cache)
+    {
+        public bool Holds(string sessionHash) => cache._copies.TryGetValue(sessionHash, out _);
     }
 }

@@ -34,18 +34,8 @@ internal sealed class SessionSweeper(
     private TaskCompletionSource _swept = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastSweepStartedAt;
 
-    /// <summary>
-    /// The clock's time when the sweep timer started; it ticks every interval from then. Tests on a fake clock
-    /// move it onto a tick, because a clock jumping past several ticks shows each intermediate time to the
-    /// sweep it wakes.
-    /// </summary>
-    internal Task<DateTimeOffset> TicksFrom => _ticking.Task;
-
-    /// <summary>Completes when the next sweep has finished (tests synchronise on it instead of sleeping).</summary>
-    internal Task NextSweep => _swept.Task;
-
-    /// <summary>The clock's time when the last completed sweep started.</summary>
-    internal DateTimeOffset LastSweepStartedAt => new(Interlocked.Read(ref _lastSweepStartedAt), TimeSpan.Zero);
+    /// <summary>The sweeper's progress, for tests and benchmarks to synchronise on; nothing in the gateway reads it.</summary>
+    internal TestAccessor GetTestAccessor() => new(this);
 
     /// <summary>A claim outlives one refresh attempt; a claimant that died leaves the session due again after it.</summary>
     private TimeSpan ClaimFor => _options.Tokens.LongestRefresh + _options.Sweeper.Interval;
@@ -149,5 +139,21 @@ internal sealed class SessionSweeper(
         }
 
         _failures.TryRemove(hash, out _);
+    }
+
+    internal readonly struct TestAccessor(SessionSweeper sweeper)
+    {
+        /// <summary>
+        /// The clock's time when the sweep timer started; it ticks every interval from then. Tests on a fake clock
+        /// move it onto a tick, because a clock jumping past several ticks shows each intermediate time to the
+        /// sweep it wakes.
+        /// </summary>
+        public Task<DateTimeOffset> TicksFrom => sweeper._ticking.Task;
+
+        /// <summary>Completes when the next sweep has finished.</summary>
+        public Task NextSweep => sweeper._swept.Task;
+
+        /// <summary>The clock's time when the last completed sweep started.</summary>
+        public DateTimeOffset LastSweepStartedAt => new(Interlocked.Read(ref sweeper._lastSweepStartedAt), TimeSpan.Zero);
     }
 }
