@@ -102,7 +102,7 @@ public class HotPathBenchmarks
     public AuthenticationHeaderValue? AttachToken()
     {
         var context = new DefaultHttpContext();
-        context.Features.Set(new UpstreamAccessToken(_accessToken, 2));
+        context.Features.Set(new UpstreamAccessToken(_accessToken));
         using var proxyRequest = new HttpRequestMessage();
         if (context.Features.Get<UpstreamAccessToken>() is { } token)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -55,22 +56,10 @@ public sealed class BrowserEndToEndTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         var context = await browser.NewContextAsync();
-        // Everything Chromium receives goes past the leak witness too (DESIGN invariant 6).
-        context.Response += async (_, response) =>
-        {
-            var headers = string.Join('\n', (await response.AllHeadersAsync()).Select(h => $"{h.Key}: {h.Value}"));
-            string body;
-            try
-            {
-                body = await response.TextAsync();
-            }
-            catch (PlaywrightException)
-            {
-                body = ""; // a redirect or a response without a body
-            }
-
-            TokenWitness.Record($"{response.Status} {response.Url}\n{headers}\n{body}");
-        };
+        // Everything Chromium receives goes past the leak witness too (DESIGN invariant 6). Each response is read
+        // in a task of its own, awaited before the test ends (an event handler's own exception would crash the run).
+        var recordings = new ConcurrentBag<Task>();
+        context.Response += (_, response) => recordings.Add(RecordAsync(response));
         var refreshes = fleet.Provider.TokenLog.RefreshRequests;
         var reuses = fleet.Provider.TokenLog.Reuses;
 
@@ -109,5 +98,33 @@ public sealed class BrowserEndToEndTests
         // Real time keeps running: at most one more refresh of this session may be in flight at the provider.
         Assert.InRange(fleet.Provider.TokenLog.RefreshRequests - refreshes, session.Version - 1, session.Version);
         Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+
+        // The pages keep calling: closing the context ends the responses still being read (their reads fail).
+        await context.CloseAsync();
+        await Task.WhenAll(recordings);
+    }
+
+    private static async Task RecordAsync(IResponse response)
+    {
+        try
+        {
+            var headers = string.Join('\n', (await response.AllHeadersAsync()).Select(h => $"{h.Key}: {h.Value}"));
+            string body;
+            try
+            {
+                body = await response.TextAsync();
+            }
+            catch (PlaywrightException)
+            {
+                body = ""; // a redirect or a response without a body
+            }
+
+            TokenWitness.Record($"{response.Status} {response.Url}\n{headers}\n{body}");
+        }
+        catch (PlaywrightException)
+        {
+            // The context closed while this response was read (Playwright's TargetClosedException): only the
+            // pages' last polls, after every check above, go unrecorded.
+        }
     }
 }

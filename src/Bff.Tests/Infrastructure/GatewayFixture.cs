@@ -1,3 +1,5 @@
+using Bff.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Infrastructure;
@@ -42,4 +44,8 @@ public sealed class GatewayFixture : IAsyncLifetime
             Clock.SetUtcNow(target);
         }
     }
+
+    /// <summary>Moves the clock past the back-off that follows one failed refresh (Bff:Tokens:FailureBackoff).</summary>
+    public void PassFailureBackoff() =>
+        Clock.Advance(Gateway.Services.GetRequiredService<IOptions<BffOptions>>().Value.Tokens.FailureBackoff);
 }

@@ -100,7 +100,16 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         await LoginTests.AssertProblemAsync(unavailable, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.NotNull(unavailable.Headers.RetryAfter);
 
+        // The session backs off (2 s after the first failure, 4 s after this second one in a row): until it ends no
+        // request calls the provider, and Retry-After says how long; once it has passed, the next request recovers.
         fixture.Faults.Respond = null;
+        var calls = fixture.Provider.TokenLog.RefreshRequests;
+        var heldBack = await _browser.GetAsync("/api/whoami");
+        await LoginTests.AssertProblemAsync(heldBack, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        Assert.Equal(TimeSpan.FromSeconds(4), heldBack.Headers.RetryAfter?.Delta);
+        Assert.Equal(calls, fixture.Provider.TokenLog.RefreshRequests);
+
+        fixture.Clock.Advance(TimeSpan.FromSeconds(4));
         Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
         Assert.Equal(2, (await fixture.Gateway.SessionOfAsync(_browser)).Version);
     }
@@ -115,6 +124,7 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         await LoginTests.AssertProblemAsync(await _browser.GetAsync("/api/whoami"), HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
 
         fixture.Faults.Respond = null;
+        fixture.PassFailureBackoff();
         Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
     }
 
@@ -137,6 +147,7 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         fixture.Clock.Advance(TimeSpan.FromSeconds(30));
         await Eventually.HoldsAsync(() => fixture.Gateway.Services.GetRequiredService<TokenRefreshCoordinator>().InFlightCount == 0,
             "the stalled provider call to be cut off", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
+        fixture.PassFailureBackoff();
         Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
     }
 
@@ -220,6 +231,7 @@ public sealed class RequestPathRefreshTests(GatewayFixture fixture) : IClassFixt
         await LoginTests.AssertProblemAsync(await _browser.GetAsync("/api/whoami"), HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
 
         fixture.Faults.Respond = null;
+        fixture.PassFailureBackoff();
         Assert.Equal(HttpStatusCode.OK, (await _browser.GetAsync("/api/whoami")).StatusCode);
     }
 }

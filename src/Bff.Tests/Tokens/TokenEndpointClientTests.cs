@@ -30,7 +30,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","token_type":"Bearer","expires_in":300,"refresh_token":"r2","id_token":"i2"}""");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Succeeded, result.Outcome);
         Assert.Equal(new TokenSet("a2", "r2", "i2", _clock.GetUtcNow().AddSeconds(300)), result.Tokens);
@@ -42,7 +42,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","token_type":"bearer","expires_in":60}""");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(new TokenSet("a2", "old-refresh", "old-id", _clock.GetUtcNow().AddSeconds(60)), result.Tokens);
     }
@@ -56,7 +56,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, body);
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Succeeded, result.Outcome);
         Assert.Equal(_clock.GetUtcNow() + TokenLifetime.Fallback, result.Tokens!.AccessTokenExpiresAt);
@@ -69,7 +69,7 @@ public sealed class TokenEndpointClientTests
         _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","token_type":"Bearer","expires_in":60}""");
         _provider.BeforeAnswer = () => _clock.Advance(TimeSpan.FromSeconds(3));
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(sentAt.AddSeconds(60), result.Tokens!.AccessTokenExpiresAt);
     }
@@ -80,7 +80,7 @@ public sealed class TokenEndpointClientTests
         var exp = _clock.GetUtcNow().AddSeconds(50);
         _provider.Answer(HttpStatusCode.OK, $$"""{"access_token":"{{Jwt(exp)}}","expires_in":60}""");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(exp.ToUnixTimeSeconds()), result.Tokens!.AccessTokenExpiresAt);
     }
@@ -91,7 +91,7 @@ public sealed class TokenEndpointClientTests
         var sentAt = _clock.GetUtcNow();
         _provider.Answer(HttpStatusCode.OK, $$"""{"access_token":"{{Jwt(sentAt.AddMinutes(-5))}}","expires_in":60}""");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(sentAt.AddSeconds(60), result.Tokens!.AccessTokenExpiresAt);
     }
@@ -109,7 +109,7 @@ public sealed class TokenEndpointClientTests
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"exp":{{exp}}}""")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         _provider.Answer(HttpStatusCode.OK, $$"""{"access_token":"eyJhbGciOiJub25lIn0.{{payload}}.sig"}""");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(exp), result.Tokens!.AccessTokenExpiresAt);
     }
@@ -128,7 +128,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(status, body);
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Failed, result.Outcome);
         Assert.DoesNotContain("old-refresh", result.Detail, StringComparison.Ordinal);
@@ -139,7 +139,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Refuse();
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Failed, result.Outcome);
         Assert.Contains("network error", result.Detail, StringComparison.Ordinal);
@@ -150,7 +150,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, "{\"access_token\":\"" + new string('a', 10 * 1024 * 1024) + "\"}");
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Failed, result.Outcome);
     }
@@ -163,7 +163,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(status, body);
 
-        var result = await Client().RefreshAsync(Current, CancellationToken.None);
+        var result = await Client().RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Rejected, result.Outcome);
     }
@@ -173,7 +173,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","expires_in":60}""");
 
-        await Client(authMethods: ["client_secret_basic"]).RefreshAsync(Current, CancellationToken.None);
+        await Client(authMethods: ["client_secret_basic"]).RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("spa-bff:secret")), _provider.LastAuthorization);
         Assert.Equal("grant_type=refresh_token&refresh_token=old-refresh", _provider.LastBody);
@@ -184,7 +184,7 @@ public sealed class TokenEndpointClientTests
     {
         _provider.Answer(HttpStatusCode.OK, """{"access_token":"a2","token_type":"bearer","expires_in":3600,"refresh_token":"r2"}""");
 
-        var result = await Client(format: RefreshRequestFormat.Json).RefreshAsync(Current, CancellationToken.None);
+        var result = await Client(format: RefreshRequestFormat.Json).RefreshAsync(Current, TokenTarget.Login, CancellationToken.None);
 
         Assert.Equal(TokenRefreshOutcome.Succeeded, result.Outcome);
         Assert.Equal("https://project.example/auth/v1/token?grant_type=refresh_token", _provider.LastUri);

@@ -95,6 +95,12 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add($"Bff:Tokens:IdpCallLimit ({options.Tokens.IdpCallLimit}) must be at least Bff:Tokens:IdpTimeout ({options.Tokens.IdpTimeout}): the call that rotates the refresh token must outlive the requests waiting for it.");
         }
 
+        RequirePositive(options.Tokens.FailureBackoff, "Bff:Tokens:FailureBackoff", failures);
+        if (options.Tokens.MaxFailureBackoff < options.Tokens.FailureBackoff)
+        {
+            failures.Add($"Bff:Tokens:MaxFailureBackoff ({options.Tokens.MaxFailureBackoff}) must be at least Bff:Tokens:FailureBackoff ({options.Tokens.FailureBackoff}).");
+        }
+
         RequirePositive(options.Sweeper.Interval, "Bff:Sweeper:Interval", failures);
         if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)
         {

@@ -18,6 +18,16 @@ public sealed class BffTokenOptions
     public BffRefreshRequestOptions RefreshRequest { get; set; } = new();
 
     /// <summary>
+    /// After a failed or unhelpful refresh of a session's token, how long before the next attempt (requests
+    /// meanwhile get 503 with Retry-After, or the still-valid old token); doubled for each further failure in a
+    /// row, up to <see cref="MaxFailureBackoff"/>. The token endpoint's circuit breaker opens for the same times.
+    /// </summary>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest back-off; requests recover at most this long after the provider does.</summary>
+    public TimeSpan MaxFailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The refresh lock's lease. The holder renews it while the provider call is in flight (up to
     /// <see cref="IdpCallLimit"/>) and while it stores the answer; a crashed holder's lease lapses by itself
     /// after this long (DESIGN invariant 4).

@@ -12,6 +12,7 @@ internal sealed class BffMetrics
     private readonly Histogram<double> _refreshDuration;
     private readonly Counter<long> _joined;
     private readonly Counter<long> _requestsGaveUp;
+    private readonly Counter<long> _heldBack;
     private readonly Histogram<double> _lockWait;
     private readonly Counter<long> _sessionsCreated;
     private readonly Counter<long> _sessionsEnded;
@@ -27,6 +28,7 @@ internal sealed class BffMetrics
         _refreshDuration = meter.CreateHistogram<double>("bff.refresh.duration", unit: "s", description: "Duration of calls to the provider's token endpoint, by outcome.");
         _joined = meter.CreateCounter<long>("bff.refresh.joined", description: "Requests that joined a refresh already in flight in this process.");
         _requestsGaveUp = meter.CreateCounter<long>("bff.refresh.request_timeouts", description: "Requests that stopped waiting for a refresh at Bff:Tokens:IdpTimeout; the refresh went on and stored its answer.");
+        _heldBack = meter.CreateCounter<long>("bff.refresh.held_back", description: "Provider calls not made, by reason: a session's back-off after a failure, the token endpoint's open circuit, an upstream 401 that a new token did not cure.");
         _lockWait = meter.CreateHistogram<double>("bff.refresh.lock_wait", unit: "s", description: "Time spent waiting for another holder's refresh lock.");
         _sessionsCreated = meter.CreateCounter<long>("bff.session.created", description: "Sessions created at login on this instance.");
         _sessionsEnded = meter.CreateCounter<long>("bff.session.ended", description: "Sessions ended on this instance (logout, back-channel logout, refresh token rejected).");
@@ -36,7 +38,7 @@ internal sealed class BffMetrics
         meter.CreateObservableGauge("bff.sweeper.lag", () => Volatile.Read(ref _lagSeconds), unit: "s", description: "Now minus the oldest due time at the last sweep.");
     }
 
-    /// <param name="outcome">succeeded, rejected or failed.</param>
+    /// <param name="outcome">succeeded, rejected, refused or failed.</param>
     /// <param name="trigger">request or sweeper.</param>
     public void Refreshed(string outcome, string trigger, TimeSpan duration)
     {
@@ -59,6 +61,9 @@ internal sealed class BffMetrics
     public void JoinedInFlightRefresh() => _joined.Add(1);
 
     public void RequestGaveUpWaiting() => _requestsGaveUp.Add(1);
+
+    /// <param name="reason">backoff, circuit_open or unhelpful_401.</param>
+    public void RefreshHeldBack(string reason) => _heldBack.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void LockWaited(TimeSpan duration) => _lockWait.Record(duration.TotalSeconds);
 

@@ -25,6 +25,9 @@ internal static class EventIds
     public const int PublishFailed = 206;
     public const int SubscriptionFailed = 207;
     public const int LeaseRenewalFailed = 208;
+    public const int RefreshRefused = 209;
+    public const int TargetUseNotRecorded = 210;
+    public const int TargetTokenDropped = 211;
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;

@@ -89,4 +89,13 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "The session store is unavailable ({Error}); answering 503.")]
     public static partial void StoreUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(EventIds.RefreshRefused, LogLevel.Warning, "Session {SessionHash}: the provider refused a token for {Target} ({Detail}); the session stays, that route fails.")]
+    public static partial void RefreshRefused(ILogger logger, string sessionHash, string target, string detail);
+
+    [LoggerMessage(EventIds.TargetUseNotRecorded, LogLevel.Warning, "Session {SessionHash}: recording the use of a resource token failed ({Error}); the next request tries again.")]
+    public static partial void TargetUseNotRecorded(ILogger logger, string sessionHash, string error);
+
+    [LoggerMessage(EventIds.TargetTokenDropped, LogLevel.Debug, "Session {SessionHash}: the token for {Target} went unused for its lifetime; dropped, not refreshed.")]
+    public static partial void TargetTokenDropped(ILogger logger, string sessionHash, string target);
 }

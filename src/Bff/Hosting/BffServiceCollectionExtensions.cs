@@ -45,6 +45,8 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();
+        services.TryAddSingleton<TokenEndpointBreaker>();
+        services.TryAddSingleton<TargetUse>();
         services.TryAddSingleton<ClientAuthentication>();
 
         var startup = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>() ?? new BffOptions();

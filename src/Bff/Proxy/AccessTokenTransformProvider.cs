@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using Bff.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -11,19 +13,36 @@ namespace Bff.Proxy;
 /// access token <see cref="BffProxyMiddleware"/> obtained (DESIGN invariant 6). An upstream 401 to a
 /// replayable request is held back for one retry (<see cref="UpstreamRetry"/>).
 /// </summary>
-internal sealed class AccessTokenTransformProvider : ITransformProvider
+internal sealed class AccessTokenTransformProvider(IOptions<BffOptions> options) : ITransformProvider
 {
+    private readonly bool _targetsSupported = options.Value.Tokens.RefreshRequest.Format != RefreshRequestFormat.Json;
+
     public void ValidateRoute(TransformRouteValidationContext context)
     {
-        if (!BffRoutePolicy.TryParse(context.Route, out _, out var error))
+        if (!BffRoutePolicy.TryParse(context.Route, cluster: null, out var policy, out var error))
         {
             context.Errors.Add(new InvalidOperationException(error));
+        }
+        else if (!policy.Target.IsLogin && !_targetsSupported)
+        {
+            context.Errors.Add(new InvalidOperationException(JsonFormatHasNoTargets($"ReverseProxy:Routes:{context.Route.RouteId}")));
         }
     }
 
     public void ValidateCluster(TransformClusterValidationContext context)
     {
+        if (!BffRoutePolicy.TryValidateCluster(context.Cluster, out var error))
+        {
+            context.Errors.Add(new InvalidOperationException(error));
+        }
+        else if (!_targetsSupported && context.Cluster.Metadata?.Keys.Any(k => k.StartsWith("Bff.AccessToken.", StringComparison.Ordinal)) == true)
+        {
+            context.Errors.Add(new InvalidOperationException(JsonFormatHasNoTargets($"ReverseProxy:Clusters:{context.Cluster.ClusterId}")));
+        }
     }
+
+    private static string JsonFormatHasNoTargets(string where) =>
+        $"{where}:Metadata asks for a resource, scope or audience, which Bff:Tokens:RefreshRequest:Format Json (GoTrue) cannot request: remove them or use the Form format.";
 
     public void Apply(TransformBuilderContext context)
     {

@@ -24,14 +24,15 @@ internal sealed class BffProxyMiddleware(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var route = context.GetReverseProxyFeature().Route.Config;
+        var proxy = context.GetReverseProxyFeature();
+        var route = proxy.Route.Config;
         if (!SafePath.IsSafe(context))
         {
             await RejectAsync(context, route.RouteId, BffError.InvalidPath);
             return;
         }
 
-        var policy = BffRoutePolicy.For(route);
+        var policy = BffRoutePolicy.For(route, proxy.Cluster?.Config);
         if (policy.AccessToken == AccessTokenMode.None)
         {
             await next(context);
@@ -71,23 +72,24 @@ internal sealed class BffProxyMiddleware(
             return;
         }
 
-        var token = await coordinator.GetAccessTokenAsync(session.Key, session.Record, context.RequestAborted);
+        var target = policy.Target;
+        var token = await coordinator.GetAccessTokenAsync(session.Key, session.Record, target, context.RequestAborted);
         if (token.Status != AccessTokenStatus.Available)
         {
             await RejectAsync(context, route.RouteId, token);
             return;
         }
 
-        var retry = ArmRetry(context);
-        await ForwardAsync(context, token.Session!);
+        var retry = ArmRetry(context, session.Key, target);
+        await ForwardAsync(context, token.AccessToken!);
         if (retry?.Requested != true)
         {
             return;
         }
 
-        // The API rejected a token we believed valid (revoked, clock skew): refresh that version once, replay once.
+        // The API rejected a token we believed valid (revoked, clock skew): replace that token once, replay once.
         context.Response.Clear();
-        var refreshed = await coordinator.ReplaceRejectedTokenAsync(session.Key, token.Session!.Version, context.RequestAborted);
+        var refreshed = await coordinator.ReplaceRejectedTokenAsync(session.Key, target, token.AccessToken!, context.RequestAborted);
         if (refreshed.Status != AccessTokenStatus.Available)
         {
             await RejectAsync(context, route.RouteId, refreshed);
@@ -99,21 +101,27 @@ internal sealed class BffProxyMiddleware(
             context.Request.Body.Position = 0;
         }
 
-        await ForwardAsync(context, refreshed.Session!);
+        await ForwardAsync(context, refreshed.AccessToken!);
+        // A 401 to the new token too: the token is not the problem (wrong audience, an API bug); back off.
+        coordinator.ReplacementAnswered(session.Key, target, stillUnauthorized: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
     }
 
-    private Task ForwardAsync(HttpContext context, SessionRecord session)
+    private Task ForwardAsync(HttpContext context, string accessToken)
     {
-        context.Features.Set(new UpstreamAccessToken(session.Tokens.AccessToken, session.Version));
+        context.Features.Set(new UpstreamAccessToken(accessToken));
         return next(context);
     }
 
-    /// <summary>Arms the one-time retry when the request can be replayed: no body, or one small enough to buffer.</summary>
-    private UpstreamRetry? ArmRetry(HttpContext context)
+    /// <summary>
+    /// Arms the one-time retry when the request can be replayed (no body, or one small enough to buffer) and a
+    /// replacement token may still help (<see cref="TokenRefreshCoordinator.MayReplaceRejectedToken"/>).
+    /// </summary>
+    private UpstreamRetry? ArmRetry(HttpContext context, SessionKey key, TokenTarget target)
     {
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (!_proxy.RetryOnUnauthorized || (hasBody && !(request.ContentLength <= _proxy.MaxReplayBodyBytes)))
+        if (!_proxy.RetryOnUnauthorized || (hasBody && !(request.ContentLength <= _proxy.MaxReplayBodyBytes))
+            || !coordinator.MayReplaceRejectedToken(key, target))
         {
             return null;
         }
@@ -130,18 +138,21 @@ internal sealed class BffProxyMiddleware(
 
     private Task RejectAsync(HttpContext context, string routeId, AccessTokenResult token)
     {
-        if (token.Status == AccessTokenStatus.SessionEnded)
+        switch (token.Status)
         {
-            cookie.Delete(context);
-            return RejectAsync(context, routeId, BffError.SessionEnded);
+            case AccessTokenStatus.SessionEnded:
+                cookie.Delete(context);
+                return RejectAsync(context, routeId, BffError.SessionEnded);
+            case AccessTokenStatus.Refused:
+                return RejectAsync(context, routeId, BffError.TokenRefused);
+            default:
+                return RejectAsync(context, routeId, BffError.RefreshUnavailable, token.RetryAfter);
         }
-
-        return RejectAsync(context, routeId, BffError.RefreshUnavailable);
     }
 
-    private Task RejectAsync(HttpContext context, string routeId, BffError error)
+    private Task RejectAsync(HttpContext context, string routeId, BffError error, TimeSpan? retryAfter = null)
     {
         Log.ProxyRejected(logger, routeId, error.Code);
-        return ProblemResponse.WriteAsync(context, error);
+        return ProblemResponse.WriteAsync(context, error, retryAfter);
     }
 }

@@ -24,4 +24,14 @@ internal interface ISessionStore
     Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken);
 
     Task RemoveAsync(SessionKey key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that an API call used the session's token for target <paramref name="targetId"/> at
+    /// <paramref name="at"/> (only forward; nothing when the session is gone). Not a token write: the version
+    /// stays and no cached copy is evicted. The sweeper reads it to keep only tokens in use fresh.
+    /// </summary>
+    Task MarkUsedAsync(SessionKey key, string targetId, DateTimeOffset at);
+
+    /// <summary>The last use recorded by <see cref="MarkUsedAsync"/>, or null when none was.</summary>
+    Task<DateTimeOffset?> LastUsedAsync(SessionKey key, string targetId);
 }

@@ -12,6 +12,7 @@ namespace Bff.Sessions;
 internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimeProvider time) : ISessionStore
 {
     private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, DateTimeOffset>> _uses = new(StringComparer.Ordinal);
     private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
 
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
@@ -23,7 +24,11 @@ internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimePro
 
         if (session.IsExpired(time.GetUtcNow(), _idleTimeout))
         {
-            _sessions.TryRemove(new KeyValuePair<string, SessionRecord>(key.Hash, session));
+            if (_sessions.TryRemove(new KeyValuePair<string, SessionRecord>(key.Hash, session)))
+            {
+                _uses.TryRemove(key.Hash, out _);
+            }
+
             return Task.FromResult<SessionRecord?>(null);
         }
 
@@ -67,6 +72,21 @@ internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimePro
     public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
     {
         _sessions.TryRemove(key.Hash, out _);
+        _uses.TryRemove(key.Hash, out _);
         return Task.CompletedTask;
     }
+
+    public Task MarkUsedAsync(SessionKey key, string targetId, DateTimeOffset at)
+    {
+        if (_sessions.ContainsKey(key.Hash))
+        {
+            _uses.GetOrAdd(key.Hash, static _ => new(StringComparer.Ordinal))
+                .AddOrUpdate(targetId, at, (_, marked) => marked > at ? marked : at);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DateTimeOffset?> LastUsedAsync(SessionKey key, string targetId) =>
+        Task.FromResult(_uses.TryGetValue(key.Hash, out var targets) && targets.TryGetValue(targetId, out var at) ? at : (DateTimeOffset?)null);
 }

@@ -10,7 +10,7 @@ namespace Bff.Sessions;
 /// Sessions in a Redis hash: <c>v</c> version, <c>d</c> tokens and claims compressed
 /// (<see cref="SessionPayloadFormat"/>) and encrypted with ASP.NET Data Protection (a dump yields no usable
 /// token, DESIGN invariant 8), <c>a</c> last activity and <c>x</c> absolute
-/// expiry in Unix milliseconds. The key's TTL follows the idle and absolute lifetimes.
+/// expiry in Unix milliseconds, <c>u:…</c> the last use of each target's token. The key's TTL follows the idle and absolute lifetimes.
 /// </summary>
 internal sealed class RedisSessionStore(
     IConnectionMultiplexer redis,
@@ -38,6 +38,15 @@ internal sealed class RedisSessionStore(
         local ends = math.min(active + tonumber(@idle), tonumber(x))
         redis.call('HSET', @key, 'a', active)
         redis.call('PEXPIRE', @key, math.max(ends - tonumber(@now), 1))
+        return 1
+        """);
+
+    // A use mark lives beside the session, only while it exists, and only moves forward.
+    private static readonly LuaScript MarkIfExists = LuaScript.Prepare("""
+        if redis.call('EXISTS', @key) == 0 then return 0 end
+        local marked = tonumber(redis.call('HGET', @key, @field) or '0')
+        if tonumber(@at) <= marked then return 0 end
+        redis.call('HSET', @key, @field, @at)
         return 1
         """);
 
@@ -105,6 +114,18 @@ internal sealed class RedisSessionStore(
 
     public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken) =>
         redis.GetDatabase().KeyDeleteAsync(keys.Session(key.Hash));
+
+    public Task MarkUsedAsync(SessionKey key, string targetId, DateTimeOffset at) =>
+        redis.GetDatabase().ScriptEvaluateAsync(MarkIfExists, new { key = keys.Session(key.Hash), field = UseField(targetId), at = at.ToUnixTimeMilliseconds() });
+
+    public async Task<DateTimeOffset?> LastUsedAsync(SessionKey key, string targetId)
+    {
+        var marked = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), UseField(targetId));
+        return marked.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)marked);
+    }
+
+    /// <summary>A target's use mark: <c>u:</c> and the hash of its id (which names an API, and may be long).</summary>
+    private static string UseField(string targetId) => "u:" + Hashing.Hash(targetId);
 
     private TimeSpan TimeToLive(DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt)
     {

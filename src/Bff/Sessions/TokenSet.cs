@@ -1,14 +1,94 @@
 namespace Bff.Sessions;
 
-/// <summary>The provider's tokens for one session. Lives only server-side; never serialised to the browser.</summary>
+/// <summary>
+/// The provider's tokens for one session: the sign-in access token, the refresh and id tokens, and the access
+/// tokens obtained from the same refresh token for other targets (<see cref="Targets"/>). Lives only
+/// server-side; never serialised to the browser.
+/// </summary>
 internal sealed record TokenSet(string AccessToken, string? RefreshToken, string? IdToken, DateTimeOffset AccessTokenExpiresAt)
 {
-    /// <summary>True when the access token expires within <paramref name="refreshBeforeExpiry"/> of <paramref name="now"/>.</summary>
-    public bool NeedsRefresh(DateTimeOffset now, TimeSpan refreshBeforeExpiry) =>
-        AccessTokenExpiresAt - refreshBeforeExpiry <= now;
+    private static readonly IReadOnlyDictionary<string, TargetToken> NoTargets = new Dictionary<string, TargetToken>(StringComparer.Ordinal);
 
-    public bool IsAccessTokenValid(DateTimeOffset now) => AccessTokenExpiresAt > now;
+    /// <summary>Access tokens for targets other than the sign-in one, by <see cref="TokenTarget.Id"/>.</summary>
+    public IReadOnlyDictionary<string, TargetToken> Targets { get; init; } = NoTargets;
+
+    /// <summary>The earliest expiry among every access token held: when the session next needs the provider.</summary>
+    public DateTimeOffset EarliestExpiry
+    {
+        get
+        {
+            var earliest = AccessTokenExpiresAt;
+            foreach (var token in Targets.Values)
+            {
+                earliest = token.ExpiresAt < earliest ? token.ExpiresAt : earliest;
+            }
+
+            return earliest;
+        }
+    }
+
+    /// <summary>The access token for <paramref name="target"/>, if the session holds one.</summary>
+    public bool TryGet(TokenTarget target, out string accessToken, out DateTimeOffset expiresAt)
+    {
+        if (target.IsLogin)
+        {
+            (accessToken, expiresAt) = (AccessToken, AccessTokenExpiresAt);
+            return true;
+        }
+
+        if (Targets.TryGetValue(target.Id, out var token))
+        {
+            (accessToken, expiresAt) = (token.AccessToken, token.ExpiresAt);
+            return true;
+        }
+
+        (accessToken, expiresAt) = ("", default);
+        return false;
+    }
+
+    /// <summary>The access token for <paramref name="target"/>, or null when the session holds none.</summary>
+    public string? AccessTokenFor(TokenTarget target) => TryGet(target, out var token, out _) ? token : null;
+
+    /// <summary>True when the session holds no token for <paramref name="target"/> or it expires within <paramref name="refreshBeforeExpiry"/>.</summary>
+    public bool NeedsRefresh(TokenTarget target, DateTimeOffset now, TimeSpan refreshBeforeExpiry) =>
+        !TryGet(target, out _, out var expiresAt) || expiresAt - refreshBeforeExpiry <= now;
+
+    public bool IsValid(TokenTarget target, DateTimeOffset now) => TryGet(target, out _, out var expiresAt) && expiresAt > now;
+
+    /// <summary>
+    /// These tokens after a token response for <paramref name="target"/>: its access token replaced, the refresh and
+    /// id tokens replaced when the answer carried new ones (RFC 6749 §6), every other target's token kept.
+    /// </summary>
+    public TokenSet With(TokenTarget target, string accessToken, DateTimeOffset expiresAt, DateTimeOffset issuedAt, string? refreshToken, string? idToken)
+    {
+        var refreshed = this with { RefreshToken = refreshToken ?? RefreshToken, IdToken = idToken ?? IdToken };
+        if (target.IsLogin)
+        {
+            return refreshed with { AccessToken = accessToken, AccessTokenExpiresAt = expiresAt };
+        }
+
+        var targets = new Dictionary<string, TargetToken>(Targets, StringComparer.Ordinal) { [target.Id] = new(accessToken, expiresAt, issuedAt) };
+        return refreshed with { Targets = targets };
+    }
+
+    /// <summary>These tokens without the access token of target <paramref name="targetId"/>.</summary>
+    public TokenSet Without(string targetId)
+    {
+        var targets = new Dictionary<string, TargetToken>(Targets, StringComparer.Ordinal);
+        targets.Remove(targetId);
+        return this with { Targets = targets };
+    }
+
+    /// <summary>Equal when every token and expiry is (the targets compared by content, not by dictionary instance).</summary>
+    public bool Equals(TokenSet? other) =>
+        other is not null
+        && AccessToken == other.AccessToken && RefreshToken == other.RefreshToken && IdToken == other.IdToken
+        && AccessTokenExpiresAt == other.AccessTokenExpiresAt
+        && Targets.Count == other.Targets.Count
+        && Targets.All(pair => other.Targets.TryGetValue(pair.Key, out var token) && token == pair.Value);
+
+    public override int GetHashCode() => HashCode.Combine(AccessToken, RefreshToken, AccessTokenExpiresAt, Targets.Count);
 
     /// <summary>Never print tokens.</summary>
-    public override string ToString() => $"TokenSet(expires {AccessTokenExpiresAt:O})";
+    public override string ToString() => $"TokenSet(expires {AccessTokenExpiresAt:O}, {Targets.Count} more)";
 }

@@ -19,7 +19,7 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
     {
         await inner.CreateAsync(key, session, cancellationToken);
         await index.AddAsync(key.Hash, IdentityOf(session), session.AbsoluteExpiresAt);
-        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens.AccessTokenExpiresAt));
+        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens.EarliestExpiry));
         metrics.SessionCreated();
     }
 
@@ -29,7 +29,7 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         if (written is not null)
         {
             await changes.PublishAsync(key.Hash);
-            await HintAsync(key.Hash, () => schedule.ScheduleAsync(key.Hash, due.For(tokens.AccessTokenExpiresAt)));
+            await HintAsync(key.Hash, () => schedule.ScheduleAsync(key.Hash, due.For(tokens.EarliestExpiry)));
         }
 
         return written;
@@ -54,6 +54,10 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
 
         await HintAsync(key.Hash, () => schedule.UnscheduleAsync(key.Hash));
     }
+
+    public Task MarkUsedAsync(SessionKey key, string targetId, DateTimeOffset at) => inner.MarkUsedAsync(key, targetId, at);
+
+    public Task<DateTimeOffset?> LastUsedAsync(SessionKey key, string targetId) => inner.LastUsedAsync(key, targetId);
 
     private static ProviderIdentity IdentityOf(SessionRecord session) => new(
         session.Claims.FirstOrDefault(c => c.Type == "sub")?.Value,

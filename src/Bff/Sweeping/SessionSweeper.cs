@@ -112,8 +112,9 @@ internal sealed class SessionSweeper(
         }
 
         var now = time.GetUtcNow();
+        var tokens = session.Tokens;
         var endsAt = session.ExpiresAt(_options.Session.IdleTimeout);
-        if (endsAt <= session.Tokens.AccessTokenExpiresAt)
+        if (endsAt <= tokens.EarliestExpiry)
         {
             // Idle (or at its absolute end) before the token runs out: refreshing would only keep an
             // abandoned session alive. Look again when it has expired, to take it off the schedule.
@@ -122,15 +123,40 @@ internal sealed class SessionSweeper(
             return;
         }
 
-        if (session.Tokens.AccessTokenExpiresAt - now > due.Window)
+        if (tokens.EarliestExpiry - now > due.Window)
         {
-            // A stale entry (someone refreshed since): put it back where the current token says.
-            await schedule.ScheduleAsync(hash, due.For(session.Tokens.AccessTokenExpiresAt));
+            // A stale entry (someone refreshed since): put it back where the current tokens say.
+            await schedule.ScheduleAsync(hash, due.For(tokens.EarliestExpiry));
             return;
         }
 
-        var result = await coordinator.RefreshAheadOfExpiryAsync(key, session.Version);
-        if (result.Status == AccessTokenStatus.Unavailable)
+        // Every token falling due: the sign-in one always, another target's only if an API call used it since it
+        // was issued; one unused for its whole life is dropped (a request that needs it again gets a new one).
+        var unavailable = false;
+        if (tokens.AccessTokenExpiresAt - now <= due.Window)
+        {
+            unavailable |= await RefreshAsync(key, TokenTarget.Login, tokens.AccessToken);
+        }
+
+        foreach (var (targetId, token) in tokens.Targets)
+        {
+            if (token.ExpiresAt - now > due.Window)
+            {
+                continue;
+            }
+
+            var target = TokenTarget.FromId(targetId);
+            if (await store.LastUsedAsync(key, targetId) is { } used && used >= token.IssuedAt)
+            {
+                unavailable |= await RefreshAsync(key, target, token.AccessToken);
+            }
+            else if (await coordinator.DropUnusedTokenAsync(key, target, token.AccessToken))
+            {
+                Log.TargetTokenDropped(logger, hash, target.ToString());
+            }
+        }
+
+        if (unavailable)
         {
             var failures = _failures.AddOrUpdate(hash, 1, static (_, n) => n + 1);
             var backoff = TimeSpan.FromTicks(Math.Min(_options.Sweeper.Interval.Ticks << Math.Min(failures, 16), MaxBackoff.Ticks));
@@ -140,6 +166,10 @@ internal sealed class SessionSweeper(
 
         _failures.TryRemove(hash, out _);
     }
+
+    /// <summary>True when the refresh could not be made (the session stays; it is retried after a back-off).</summary>
+    private async Task<bool> RefreshAsync(SessionKey key, TokenTarget target, string observedToken) =>
+        (await coordinator.RefreshAheadOfExpiryAsync(key, target, observedToken)).Status is AccessTokenStatus.Unavailable or AccessTokenStatus.Refused;
 
     internal readonly struct TestAccessor(SessionSweeper sweeper)
     {

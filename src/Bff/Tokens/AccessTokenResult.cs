@@ -4,20 +4,31 @@ namespace Bff.Tokens;
 
 internal enum AccessTokenStatus
 {
-    /// <summary>A token to forward; the session as it was when the token was read.</summary>
+    /// <summary>A token to forward: <see cref="AccessTokenResult.AccessToken"/>.</summary>
     Available,
 
     /// <summary>The provider rejected the refresh token, or the session is gone: 401 <c>session_ended</c>.</summary>
     SessionEnded,
 
-    /// <summary>No valid token now, but the session stays: 503 <c>refresh_unavailable</c>.</summary>
+    /// <summary>No valid token now, but the session stays: 503 <c>refresh_unavailable</c> with Retry-After.</summary>
     Unavailable,
+
+    /// <summary>The provider refuses tokens for the route's resource or scope; the session stays: 502 <c>token_refused</c>.</summary>
+    Refused,
 }
 
-internal readonly record struct AccessTokenResult(AccessTokenStatus Status, SessionRecord? Session)
+/// <param name="Status">What the request gets.</param>
+/// <param name="AccessToken">The token to forward, when <see cref="AccessTokenStatus.Available"/>.</param>
+/// <param name="RetryAfter">When <see cref="AccessTokenStatus.Unavailable"/> because of a back-off: how long it lasts.</param>
+internal readonly record struct AccessTokenResult(AccessTokenStatus Status, string? AccessToken, TimeSpan? RetryAfter = null)
 {
     public static readonly AccessTokenResult Ended = new(AccessTokenStatus.SessionEnded, null);
     public static readonly AccessTokenResult Unavailable = new(AccessTokenStatus.Unavailable, null);
+    public static readonly AccessTokenResult Refused = new(AccessTokenStatus.Refused, null);
 
-    public static AccessTokenResult From(SessionRecord session) => new(AccessTokenStatus.Available, session);
+    public static AccessTokenResult HeldBack(TimeSpan retryAfter) => new(AccessTokenStatus.Unavailable, null, retryAfter);
+
+    /// <summary>The session's token for <paramref name="target"/>; unavailable if it holds none.</summary>
+    public static AccessTokenResult From(SessionRecord session, TokenTarget target) =>
+        session.Tokens.AccessTokenFor(target) is { } token ? new(AccessTokenStatus.Available, token) : Unavailable;
 }

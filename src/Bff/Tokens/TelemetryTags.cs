@@ -9,6 +9,7 @@ internal static class TelemetryTags
     {
         TokenRefreshOutcome.Succeeded => "succeeded",
         TokenRefreshOutcome.Rejected => "rejected",
+        TokenRefreshOutcome.Refused => "refused",
         _ => "failed",
     };
 }

@@ -20,14 +20,14 @@ internal sealed class TokenEndpointClient(
 {
     private readonly IReadOnlyDictionary<string, string> _extraHeaders = options.Value.Tokens.RefreshRequest.Headers;
 
-    public async Task<TokenRefreshResult> RefreshAsync(TokenSet current, CancellationToken cancellationToken)
+    public async Task<TokenRefreshResult> RefreshAsync(TokenSet current, TokenTarget target, CancellationToken cancellationToken)
     {
         if (current.RefreshToken is null)
         {
             return TokenRefreshResult.Rejection("the session has no refresh token");
         }
 
-        using var request = await dialect.CreateAsync(current.RefreshToken, cancellationToken);
+        using var request = await dialect.CreateAsync(current.RefreshToken, target, cancellationToken);
         if (request is null)
         {
             return TokenRefreshResult.Failure("provider metadata (token endpoint) unavailable");
@@ -42,7 +42,7 @@ internal sealed class TokenEndpointClient(
         {
             var requestedAt = time.GetUtcNow();
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            return await TokenResponseReader.ReadAsync(response, current, requestedAt, cancellationToken);
+            return await TokenResponseReader.ReadAsync(response, current, target, requestedAt, cancellationToken);
         }
         catch (HttpRequestException exception)
         {

@@ -19,63 +19,153 @@ namespace Bff.Tokens;
 /// re-read instead of polling.</item>
 /// </list>
 /// A flight never depends on the request that started it: a browser that goes away cannot cancel a refresh
-/// half-way and lose the rotated refresh token.
+/// half-way and lose the rotated refresh token. A session may hold tokens for several targets (resources,
+/// scopes); each has its own flight, but all of a session's flights take the session's one lock and re-read
+/// under it, so its one refresh token is never presented twice (invariant 9). After a failure a session's
+/// target backs off (<see cref="RefreshBackoff"/>) and the token endpoint has a circuit breaker
+/// (<see cref="TokenEndpointBreaker"/>): a failing provider does not drive refreshes.
 /// </summary>
 internal sealed class TokenRefreshCoordinator(
     ISessionStore store,
     IRefreshLock refreshLock,
     IRefreshSignal signal,
     ITokenEndpointClient tokenEndpoint,
+    TokenEndpointBreaker breaker,
+    TargetUse targetUse,
     IOptions<BffOptions> options,
     TimeProvider time,
     BffMetrics metrics,
-    ILogger<TokenRefreshCoordinator> logger)
+    ILogger<TokenRefreshCoordinator> logger) : IDisposable
 {
     /// <summary>A waiter re-reads the session at least this often, in case a published result was lost.</summary>
     private static readonly TimeSpan FallbackReread = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Task<AccessTokenResult>> _flights = new(StringComparer.Ordinal);
     private readonly BffTokenOptions _tokens = options.Value.Tokens;
+    private readonly RefreshBackoff _failures = new(options, time);
+    private readonly RefreshBackoff _unhelpfulReplacements = new(options, time);
 
     /// <summary>Number of flights in this process, for graceful shutdown and tests.</summary>
     public int InFlightCount => _flights.Count;
 
     /// <summary>
-    /// The session's access token for a request, refreshed first when it expires within
-    /// <c>Bff:Tokens:RefreshBeforeExpiry</c>. The request waits for the refresh at most <c>Bff:Tokens:IdpTimeout</c>;
-    /// the refresh itself goes on without it (<see cref="CallProviderAsync"/>).
+    /// The session's access token for <paramref name="target"/>, obtained or refreshed first when it has none or
+    /// it expires within <c>Bff:Tokens:RefreshBeforeExpiry</c>. The request waits for the refresh at most
+    /// <c>Bff:Tokens:IdpTimeout</c>; the refresh itself goes on without it (<see cref="CallProviderAsync"/>).
+    /// While the target backs off after a failure, no refresh starts: the old token if still valid, else 503.
     /// </summary>
-    public ValueTask<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken) =>
-        session.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry)
-            ? new(WaitForRequestAsync(JoinFlight(key, session.Version, evenIfValid: false, RefreshTrigger.Request), session, cancellationToken))
-            : new(AccessTokenResult.From(session));
+    public ValueTask<AccessTokenResult> GetAccessTokenAsync(SessionKey key, SessionRecord session, TokenTarget target, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (!session.Tokens.NeedsRefresh(target, now, _tokens.RefreshBeforeExpiry))
+        {
+            return new(Used(key, target, AccessTokenResult.From(session, target)));
+        }
+
+        var need = new RefreshNeed(key, target, session.Tokens.AccessTokenFor(target), EvenIfValid: false, RefreshTrigger.Request);
+        if (_failures.IsHeld(need.FlightKey, out var remaining))
+        {
+            metrics.RefreshHeldBack("backoff");
+            return new(session.Tokens.IsValid(target, now) ? Used(key, target, AccessTokenResult.From(session, target)) : AccessTokenResult.HeldBack(remaining));
+        }
+
+        return new(WaitForRequestAsync(need, JoinFlight(need), session, cancellationToken));
+    }
 
     /// <summary>
-    /// Replaces the token of session version <paramref name="rejectedVersion"/>, which looked valid but which
-    /// the upstream API answered with 401. A newer version is returned as is: it was refreshed already. The
+    /// Whether an upstream 401 to <paramref name="target"/>'s token may force a refresh: not while a replacement
+    /// that the API refused as well backs off (<see cref="ReplacementAnswered"/>); the 401 then passes through.
+    /// </summary>
+    public bool MayReplaceRejectedToken(SessionKey key, TokenTarget target)
+    {
+        if (!_unhelpfulReplacements.IsHeld(RefreshNeed.FlightKeyOf(key, target), out _))
+        {
+            return true;
+        }
+
+        metrics.RefreshHeldBack("unhelpful_401");
+        return false;
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="target"/>'s token <paramref name="rejectedToken"/>, which looked valid but which
+    /// the upstream API answered with 401. A different token is returned as is: it was refreshed already. The
     /// request waits at most <c>Bff:Tokens:IdpTimeout</c>.
     /// </summary>
-    public Task<AccessTokenResult> ReplaceRejectedTokenAsync(SessionKey key, long rejectedVersion, CancellationToken cancellationToken) =>
-        WaitForRequestAsync(JoinFlight(key, rejectedVersion, evenIfValid: true, RefreshTrigger.Request), stillValid: null, cancellationToken);
+    public Task<AccessTokenResult> ReplaceRejectedTokenAsync(SessionKey key, TokenTarget target, string rejectedToken, CancellationToken cancellationToken)
+    {
+        var need = new RefreshNeed(key, target, rejectedToken, EvenIfValid: true, RefreshTrigger.Request);
+        return WaitForRequestAsync(need, JoinFlight(need), stillValid: null, cancellationToken);
+    }
+
+    /// <summary>What the API answered to the replacement: a 401 again starts (or doubles) the back-off of <see cref="MayReplaceRejectedToken"/>.</summary>
+    public void ReplacementAnswered(SessionKey key, TokenTarget target, bool stillUnauthorized)
+    {
+        var flightKey = RefreshNeed.FlightKeyOf(key, target);
+        if (stillUnauthorized)
+        {
+            _unhelpfulReplacements.Failed(flightKey);
+        }
+        else
+        {
+            _unhelpfulReplacements.Succeeded(flightKey);
+        }
+    }
 
     /// <summary>
-    /// The sweeper's refresh ahead of expiry: refreshes session version <paramref name="observedVersion"/>
-    /// although its token is still valid, unless a newer version exists by the time the lock is held. Waits for
-    /// the whole refresh; <see cref="AccessTokenStatus.Unavailable"/> when it failed.
+    /// The sweeper's refresh ahead of expiry: refreshes <paramref name="target"/>'s token
+    /// <paramref name="observedToken"/> although it is still valid, unless another has replaced it by the time the
+    /// lock is held. Waits for the whole refresh; <see cref="AccessTokenStatus.Unavailable"/> when it failed.
     /// </summary>
-    public Task<AccessTokenResult> RefreshAheadOfExpiryAsync(SessionKey key, long observedVersion) =>
-        JoinFlight(key, observedVersion, evenIfValid: true, RefreshTrigger.Sweeper);
+    public Task<AccessTokenResult> RefreshAheadOfExpiryAsync(SessionKey key, TokenTarget target, string observedToken)
+    {
+        var need = new RefreshNeed(key, target, observedToken, EvenIfValid: true, RefreshTrigger.Sweeper);
+        return _failures.IsHeld(need.FlightKey, out var remaining) ? Task.FromResult(AccessTokenResult.HeldBack(remaining)) : JoinFlight(need);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="target"/>'s token <paramref name="unusedToken"/> from the session, under the session's
+    /// lock (a token write outside it could make a refresh in flight lose its rotated refresh token). False when
+    /// the lock is busy or the token changed meanwhile: then it is in use after all, or the next sweep decides.
+    /// </summary>
+    public async Task<bool> DropUnusedTokenAsync(SessionKey key, TokenTarget target, string unusedToken)
+    {
+        await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None);
+        if (lease is null || await store.GetAsync(key, CancellationToken.None) is not { } current
+            || !string.Equals(current.Tokens.AccessTokenFor(target), unusedToken, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return await store.TryReplaceTokensAsync(key, current, current.Tokens.Without(target.Id), CancellationToken.None) is not null;
+    }
 
     /// <summary>Completes when every refresh in flight in this process has finished and stored its result (graceful shutdown).</summary>
     public Task DrainAsync() => Task.WhenAll(_flights.Values);
 
-    private Task<AccessTokenResult> JoinFlight(SessionKey key, long observedVersion, bool evenIfValid, RefreshTrigger trigger)
+    public void Dispose()
+    {
+        _failures.Dispose();
+        _unhelpfulReplacements.Dispose();
+    }
+
+    private AccessTokenResult Used(SessionKey key, TokenTarget target, AccessTokenResult result)
+    {
+        if (result.AccessToken is { } token)
+        {
+            targetUse.Record(key, target, token);
+        }
+
+        return result;
+    }
+
+    private Task<AccessTokenResult> JoinFlight(RefreshNeed need)
     {
         var mine = new TaskCompletionSource<AccessTokenResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var flight = _flights.GetOrAdd(key.Hash, mine.Task);
+        var flight = _flights.GetOrAdd(need.FlightKey, mine.Task);
         if (flight == mine.Task)
         {
-            _ = FlyAsync(key, observedVersion, evenIfValid, trigger, mine);
+            _ = FlyAsync(need, mine);
         }
         else
         {
@@ -89,37 +179,37 @@ internal sealed class TokenRefreshCoordinator(
     /// A request waits for the flight at most <c>Bff:Tokens:IdpTimeout</c>, then answers with the old token while
     /// it is still valid, else 503; the flight goes on and stores what the provider answers (invariant 5).
     /// </summary>
-    private async Task<AccessTokenResult> WaitForRequestAsync(Task<AccessTokenResult> flight, SessionRecord? stillValid, CancellationToken cancellationToken)
+    private async Task<AccessTokenResult> WaitForRequestAsync(RefreshNeed need, Task<AccessTokenResult> flight, SessionRecord? stillValid, CancellationToken cancellationToken)
     {
         try
         {
-            return await flight.WaitAsync(_tokens.IdpTimeout, time, cancellationToken);
+            return Used(need.Key, need.Target, await flight.WaitAsync(_tokens.IdpTimeout, time, cancellationToken));
         }
         catch (TimeoutException)
         {
             metrics.RequestGaveUpWaiting();
-            return stillValid is null ? AccessTokenResult.Unavailable : OldTokenOrUnavailable(stillValid, evenIfValid: false);
+            return stillValid is null ? AccessTokenResult.Unavailable : OldTokenOrUnavailable(stillValid, need);
         }
     }
 
-    private async Task FlyAsync(SessionKey key, long observedVersion, bool evenIfValid, RefreshTrigger trigger, TaskCompletionSource<AccessTokenResult> flight)
+    private async Task FlyAsync(RefreshNeed need, TaskCompletionSource<AccessTokenResult> flight)
     {
-        using var activity = BffActivities.StartRefresh(key.Hash, TelemetryTags.Of(trigger));
+        using var activity = BffActivities.StartRefresh(need.Key.Hash, TelemetryTags.Of(need.Trigger));
         AccessTokenResult result;
         try
         {
-            result = await RefreshWhenLockedAsync(key, observedVersion, evenIfValid, trigger);
+            result = await RefreshWhenLockedAsync(need);
         }
         catch (Exception exception)
         {
             // Redis errors, corrupt data, bugs: the request fails with 503, the session stays (invariant 5).
-            Log.RefreshCrashed(logger, key.Hash, exception);
-            await PublishQuietlyAsync(key, RefreshNotice.Failed);
-            result = AccessTokenResult.Unavailable;
+            Log.RefreshCrashed(logger, need.Key.Hash, exception);
+            await PublishQuietlyAsync(need.Key, RefreshNotice.Failed);
+            result = AccessTokenResult.HeldBack(_failures.Failed(need.FlightKey));
         }
         finally
         {
-            _flights.TryRemove(new KeyValuePair<string, Task<AccessTokenResult>>(key.Hash, flight.Task));
+            _flights.TryRemove(new KeyValuePair<string, Task<AccessTokenResult>>(need.FlightKey, flight.Task));
         }
 
         activity?.SetTag("bff.refresh.result", result.Status.ToString().ToLowerInvariant());
@@ -129,8 +219,9 @@ internal sealed class TokenRefreshCoordinator(
         flight.SetResult(result);
     }
 
-    private async Task<AccessTokenResult> RefreshWhenLockedAsync(SessionKey key, long observedVersion, bool evenIfValid, RefreshTrigger trigger)
+    private async Task<AccessTokenResult> RefreshWhenLockedAsync(RefreshNeed need)
     {
+        var key = need.Key;
         var deadline = time.GetUtcNow() + _tokens.MaxWait;
         var waitStarted = time.GetTimestamp();
         var waited = false;
@@ -139,7 +230,7 @@ internal sealed class TokenRefreshCoordinator(
             while (true)
             {
                 var published = signal.Subscribe(key.Hash);
-                var refreshed = await TryRefreshHoldingLockAsync(key, observedVersion, evenIfValid, trigger);
+                var refreshed = await TryRefreshHoldingLockAsync(need);
                 if (refreshed is (var result, var notice))
                 {
                     // Published only once the lock is free, so a woken waiter can always take it.
@@ -151,10 +242,10 @@ internal sealed class TokenRefreshCoordinator(
                     return result;
                 }
 
-                // Another holder (here or on another instance) is refreshing: wait for its notice, re-reading at
-                // least every FallbackReread in case the notice was lost. Real time, like the lease: a lost
-                // notice and a lapsed lease are both network events, and a test clock standing still must not
-                // hide a lease that lapsed while its holder was still calling the provider.
+                // Another holder (here or on another instance, for this target or another of the session's) is
+                // refreshing: wait for its notice, re-reading at least every FallbackReread in case the notice was
+                // lost. Real time, like the lease: a lost notice and a lapsed lease are both network events, and a
+                // test clock standing still must not hide a lease that lapsed while its holder was still calling.
                 waited = true;
                 if (deadline > time.GetUtcNow())
                 {
@@ -168,10 +259,10 @@ internal sealed class TokenRefreshCoordinator(
                     return AccessTokenResult.Ended;
                 }
 
-                // Another holder stored newer tokens: use them (invariant 2).
-                if (current.Version != observedVersion && (evenIfValid || !current.Tokens.NeedsRefresh(now, _tokens.RefreshBeforeExpiry)))
+                // Another holder stored what this flight needs: use it (invariant 2).
+                if (!need.IsNeededBy(current.Tokens, now, _tokens.RefreshBeforeExpiry))
                 {
-                    return AccessTokenResult.From(current);
+                    return AccessTokenResult.From(current, need.Target);
                 }
 
                 var holderFailed = published.IsCompletedSuccessfully && published.Result == RefreshNotice.Failed;
@@ -183,7 +274,7 @@ internal sealed class TokenRefreshCoordinator(
                         Log.RefreshWaitTimedOut(logger, key.Hash);
                     }
 
-                    return OldTokenOrUnavailable(current, evenIfValid);
+                    return OldTokenOrUnavailable(current, need);
                 }
             }
         }
@@ -198,55 +289,60 @@ internal sealed class TokenRefreshCoordinator(
 
     /// <summary>
     /// Without a new token: the old one while it is still valid (invariant 5), else 503. Never after an upstream
-    /// 401 (<paramref name="evenIfValid"/>): the API has already refused that token.
+    /// 401 or for the sweeper (<see cref="RefreshNeed.EvenIfValid"/>): the API has already refused that token.
     /// </summary>
-    private AccessTokenResult OldTokenOrUnavailable(SessionRecord current, bool evenIfValid) =>
-        !evenIfValid && current.Tokens.IsAccessTokenValid(time.GetUtcNow()) ? AccessTokenResult.From(current) : AccessTokenResult.Unavailable;
+    private AccessTokenResult OldTokenOrUnavailable(SessionRecord current, RefreshNeed need) =>
+        !need.EvenIfValid && current.Tokens.IsValid(need.Target, time.GetUtcNow()) ? AccessTokenResult.From(current, need.Target) : AccessTokenResult.Unavailable;
 
     /// <summary>Null when another owner holds the session's lock; otherwise the result and the notice to publish.</summary>
-    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(
-        SessionKey key, long observedVersion, bool evenIfValid, RefreshTrigger trigger)
+    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(RefreshNeed need)
     {
-        await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None);
-        return lease is null ? null : await RefreshHoldingLockAsync(key, observedVersion, evenIfValid, trigger, lease);
+        await using var lease = await refreshLock.TryAcquireAsync(need.Key.Hash, _tokens.LockLease, CancellationToken.None);
+        return lease is null ? null : await RefreshHoldingLockAsync(need, lease);
     }
 
-    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)> RefreshHoldingLockAsync(
-        SessionKey key, long observedVersion, bool evenIfValid, RefreshTrigger trigger, IRefreshLease lease)
+    private async Task<(AccessTokenResult Result, RefreshNotice? Notice)> RefreshHoldingLockAsync(RefreshNeed need, IRefreshLease lease)
     {
-        // Double-check under the lock: another flight may have refreshed while this one waited.
+        var key = need.Key;
+        // Double-check under the lock: another flight (for this target or, rotating the refresh token, another)
+        // may have written while this one waited; the refresh token read here is the current one.
         var current = await store.GetAsync(key, CancellationToken.None);
         if (current is null)
         {
             return (AccessTokenResult.Ended, null);
         }
 
-        var needsRefresh = evenIfValid
-            ? current.Version == observedVersion
-            : current.Tokens.NeedsRefresh(time.GetUtcNow(), _tokens.RefreshBeforeExpiry);
-        if (!needsRefresh)
+        if (!need.IsNeededBy(current.Tokens, time.GetUtcNow(), _tokens.RefreshBeforeExpiry))
         {
-            return (AccessTokenResult.From(current), null);
+            return (AccessTokenResult.From(current, need.Target), null);
         }
 
         var called = time.GetTimestamp();
-        var result = await CallProviderAsync(current.Tokens, lease);
-        metrics.Refreshed(TelemetryTags.Of(result.Outcome), TelemetryTags.Of(trigger), time.GetElapsedTime(called));
+        var result = await CallProviderAsync(current.Tokens, need.Target, lease);
+        metrics.Refreshed(TelemetryTags.Of(result.Outcome), TelemetryTags.Of(need.Trigger), time.GetElapsedTime(called));
         switch (result.Outcome)
         {
             case TokenRefreshOutcome.Succeeded:
+                _failures.Succeeded(need.FlightKey);
                 var updated = await StoreRefreshedTokensAsync(key, current, result.Tokens!, lease);
                 Log.Refreshed(logger, key.Hash, current.Version, updated?.Version);
-                return (updated is not null ? AccessTokenResult.From(updated) : await ReadAfterLostWriteAsync(key), RefreshNotice.Changed);
+                return (updated is not null ? AccessTokenResult.From(updated, need.Target) : await ReadAfterLostWriteAsync(need), RefreshNotice.Changed);
 
             case TokenRefreshOutcome.Rejected:
                 Log.RefreshRejected(logger, key.Hash, result.Detail);
                 await store.RemoveAsync(key, CancellationToken.None);
                 return (AccessTokenResult.Ended, RefreshNotice.Changed);
 
+            case TokenRefreshOutcome.Refused:
+                Log.RefreshRefused(logger, key.Hash, need.Target.ToString(), result.Detail);
+                _failures.Failed(need.FlightKey);
+                return (AccessTokenResult.Refused, RefreshNotice.Failed);
+
             default:
                 Log.RefreshFailed(logger, key.Hash, result.Detail);
-                return (OldTokenOrUnavailable(current, evenIfValid), RefreshNotice.Failed);
+                var backoff = _failures.Failed(need.FlightKey);
+                var fallback = OldTokenOrUnavailable(current, need);
+                return (fallback.Status == AccessTokenStatus.Available ? fallback : AccessTokenResult.HeldBack(backoff), RefreshNotice.Failed);
         }
     }
 
@@ -256,16 +352,22 @@ internal sealed class TokenRefreshCoordinator(
     /// already, and only storing its answer keeps the session on a provider without a reuse grace window. It is
     /// cut off at <c>Bff:Tokens:IdpCallLimit</c>, and the lease is renewed meanwhile (invariant 4).
     /// </summary>
-    private async Task<TokenRefreshResult> CallProviderAsync(TokenSet tokens, IRefreshLease lease)
+    private async Task<TokenRefreshResult> CallProviderAsync(TokenSet tokens, TokenTarget target, IRefreshLease lease)
     {
+        if (!breaker.TryPass(out var retryAfter))
+        {
+            metrics.RefreshHeldBack("circuit_open");
+            return TokenRefreshResult.Failure($"the token endpoint's circuit is open for {retryAfter}");
+        }
+
         using var activity = BffActivities.StartTokenEndpointCall();
         using var limit = new CancellationTokenSource(_tokens.IdpCallLimit, time);
         using var answered = new CancellationTokenSource();
         var renewing = RenewWhileCallingAsync(lease, answered.Token);
-        TokenRefreshResult result;
+        var result = TokenRefreshResult.Failure("the call did not complete");
         try
         {
-            result = await tokenEndpoint.RefreshAsync(tokens, limit.Token);
+            result = await tokenEndpoint.RefreshAsync(tokens, target, limit.Token);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
@@ -273,6 +375,7 @@ internal sealed class TokenRefreshCoordinator(
         }
         finally
         {
+            breaker.Report(failed: result.Outcome == TokenRefreshOutcome.Failed);
             await answered.CancelAsync();
             await renewing;
         }
@@ -346,10 +449,10 @@ internal sealed class TokenRefreshCoordinator(
     }
 
     /// <summary>The fenced write lost: the session was ended or rewritten meanwhile. Report what is there now.</summary>
-    private async Task<AccessTokenResult> ReadAfterLostWriteAsync(SessionKey key)
+    private async Task<AccessTokenResult> ReadAfterLostWriteAsync(RefreshNeed need)
     {
-        var current = await store.GetAsync(key, CancellationToken.None);
-        return current is null ? AccessTokenResult.Ended : AccessTokenResult.From(current);
+        var current = await store.GetAsync(need.Key, CancellationToken.None);
+        return current is null ? AccessTokenResult.Ended : AccessTokenResult.From(current, need.Target);
     }
 
     private async Task PublishQuietlyAsync(SessionKey key, RefreshNotice notice)

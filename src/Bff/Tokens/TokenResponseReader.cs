@@ -18,11 +18,15 @@ internal static class TokenResponseReader
     private static readonly HashSet<string> RejectionCodes =
         ["invalid_grant", "refresh_token_not_found", "refresh_token_already_used", "session_not_found", "session_expired"];
 
+    // The grant is fine but not for what was asked (RFC 8707 §2, RFC 6749 §5.2); Auth0 says access_denied for an unknown audience.
+    private static readonly HashSet<string> RefusalCodes = ["invalid_target", "invalid_scope"];
+
     /// <param name="response">The provider's answer.</param>
     /// <param name="current">The tokens presented: their refresh and id tokens stay when the answer has none (RFC 6749 §6).</param>
+    /// <param name="target">What the access token was asked for: it replaces that target's token only.</param>
     /// <param name="requestedAt">When the request was sent, the start of <c>expires_in</c> (<see cref="TokenLifetime"/>).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public static async Task<TokenRefreshResult> ReadAsync(HttpResponseMessage response, TokenSet current, DateTimeOffset requestedAt, CancellationToken cancellationToken)
+    public static async Task<TokenRefreshResult> ReadAsync(HttpResponseMessage response, TokenSet current, TokenTarget target, DateTimeOffset requestedAt, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedAsync(response.Content, cancellationToken);
         if (body is null)
@@ -32,16 +36,27 @@ internal static class TokenResponseReader
 
         if (response.IsSuccessStatusCode)
         {
-            return ParseTokens(body, current, requestedAt);
+            return ParseTokens(body, current, target, requestedAt);
         }
 
         var error = TryReadError(body);
-        return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized && error is not null && RejectionCodes.Contains(error)
-            ? TokenRefreshResult.Rejection(error)
-            : TokenRefreshResult.Failure($"status {(int)response.StatusCode} {error}");
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized && error is not null)
+        {
+            if (RejectionCodes.Contains(error))
+            {
+                return TokenRefreshResult.Rejection(error);
+            }
+
+            if (RefusalCodes.Contains(error))
+            {
+                return TokenRefreshResult.Refusal(error);
+            }
+        }
+
+        return TokenRefreshResult.Failure($"status {(int)response.StatusCode} {error}");
     }
 
-    private static TokenRefreshResult ParseTokens(byte[] body, TokenSet current, DateTimeOffset requestedAt)
+    private static TokenRefreshResult ParseTokens(byte[] body, TokenSet current, TokenTarget target, DateTimeOffset requestedAt)
     {
         try
         {
@@ -65,9 +80,7 @@ internal static class TokenResponseReader
             var stated = TokenLifetime.FromExpiresIn(ReadSeconds(root, "expires_in"), requestedAt);
             var expiresAt = TokenLifetime.ExpiresAt(accessToken, stated, requestedAt);
             // A provider that does not rotate returns no refresh token: the old one stays valid (RFC 6749 §6).
-            var refreshToken = ReadString(root, "refresh_token") ?? current.RefreshToken;
-            var idToken = ReadString(root, "id_token") ?? current.IdToken;
-            return TokenRefreshResult.Success(new TokenSet(accessToken, refreshToken, idToken, expiresAt));
+            return TokenRefreshResult.Success(current.With(target, accessToken, expiresAt, requestedAt, ReadString(root, "refresh_token"), ReadString(root, "id_token")));
         }
         catch (JsonException)
         {

@@ -10,6 +10,7 @@ internal sealed record BffError(int Status, string Code, string Title)
     public static readonly BffError SessionEnded = new(StatusCodes.Status401Unauthorized, "session_ended", "The session has ended; sign in again.");
     public static readonly BffError Csrf = new(StatusCodes.Status403Forbidden, "csrf", "The X-CSRF: 1 header is required.");
     public static readonly BffError RefreshUnavailable = new(StatusCodes.Status503ServiceUnavailable, "refresh_unavailable", "A fresh access token could not be obtained right now; the session is kept. Retry shortly.");
+    public static readonly BffError TokenRefused = new(StatusCodes.Status502BadGateway, "token_refused", "The identity provider refuses a token for this route's resource or scope; the session is kept. Check the route's Bff.AccessToken.Resource, Scope and Audience.");
     public static readonly BffError ProviderUnavailable = new(StatusCodes.Status503ServiceUnavailable, "provider_unavailable", "The identity provider cannot be reached right now. Retry shortly.");
     public static readonly BffError InvalidPath = new(StatusCodes.Status400BadRequest, "invalid_path", "The path contains encoded separators or dot segments; it is not forwarded.");
     public static readonly BffError InvalidReturnUrl = new(StatusCodes.Status400BadRequest, "invalid_return_url", "returnUrl must be a local path such as /app.");

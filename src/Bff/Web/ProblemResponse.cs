@@ -5,7 +5,10 @@ namespace Bff.Web;
 /// <summary>Writes a <see cref="BffError"/> as problem JSON; a 503 carries Retry-After. Never a redirect.</summary>
 internal static class ProblemResponse
 {
-    public static Task WriteAsync(HttpContext context, BffError error)
+    /// <param name="context">The request answered.</param>
+    /// <param name="error">What to answer.</param>
+    /// <param name="retryAfter">For a 503: how long until a retry can succeed (a back-off), in whole seconds rounded up; by default <see cref="BffError.RetryAfterSeconds"/>.</param>
+    public static Task WriteAsync(HttpContext context, BffError error, TimeSpan? retryAfter = null)
     {
         var response = context.Response;
         response.StatusCode = error.Status;
@@ -13,7 +16,8 @@ internal static class ProblemResponse
         response.Headers.CacheControl = "no-store";
         if (error.Status == StatusCodes.Status503ServiceUnavailable)
         {
-            response.Headers.RetryAfter = BffError.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var seconds = retryAfter is { } wait ? (int)Math.Max(1, Math.Ceiling(wait.TotalSeconds)) : BffError.RetryAfterSeconds;
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return response.Body.WriteAsync(Serialize(error)).AsTask();

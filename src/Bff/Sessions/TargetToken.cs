@@ -1,0 +1,9 @@
+namespace Bff.Sessions;
+
+/// <summary>An access token obtained for a <see cref="TokenTarget"/> other than the sign-in one.</summary>
+/// <param name="IssuedAt">When it was requested: a use recorded before it belongs to the token it replaced.</param>
+internal sealed record TargetToken(string AccessToken, DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt)
+{
+    /// <summary>Never print tokens.</summary>
+    public override string ToString() => $"TargetToken(expires {ExpiresAt:O})";
+}
