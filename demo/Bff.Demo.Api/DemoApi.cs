@@ -1,13 +1,22 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Bff.Demo.Api;
 
 /// <summary>
 /// The sample API behind the gateway: it validates the bearer token against the provider and answers who
-/// called it, and what the gateway forwarded (so tests can see that no cookie reached it).
+/// called it, and what the gateway forwarded (so tests can see that no cookie reached it). Beside it, one small
+/// API per resource (<c>/orders/whoami</c> for <c>https://api.demo.example/orders</c>) that accepts only tokens
+/// whose audience is that resource: a token meant for another API gets 401.
 /// </summary>
 public static class DemoApi
 {
+    /// <summary>The resources served, as the demo provider knows them; each is served under its last path segment.</summary>
+    public static readonly string[] Resources = ["https://api.demo.example/orders", "https://api.demo.example/billing", "https://api.demo.example/catalog"];
+
+    /// <summary>Where the API for <paramref name="resource"/> is served: <c>/orders</c> for <c>…/orders</c>.</summary>
+    public static string PathOf(string resource) => "/" + new Uri(resource).Segments[^1].Trim('/');
+
     public static WebApplication Build(string urls, string authority, string[]? args = null, LogLevel minimumLogLevel = LogLevel.Information)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
@@ -17,16 +26,21 @@ public static class DemoApi
             new("Logging:LogLevel:Microsoft", minimumLogLevel.ToString()), new("Logging:LogLevel:Microsoft.AspNetCore", minimumLogLevel.ToString()), new("Logging:LogLevel:OpenIddict", minimumLogLevel.ToString())]);
         builder.Services.AddSingleton<UpstreamLog>();
         builder.Services.AddSingleton<UpstreamRejections>();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
-            options.Authority = authority;
-            options.RequireHttpsMetadata = authority.StartsWith("https://", StringComparison.Ordinal);
-            options.MapInboundClaims = false;
+            ValidateAgainst(options, authority);
             // OpenIddict issues access tokens without an audience unless resources are requested.
             options.TokenValidationParameters.ValidateAudience = false;
-            // The gateway refreshes a little before expiry; no extra leeway here keeps tests honest.
-            options.TokenValidationParameters.ClockSkew = TimeSpan.Zero;
         });
+        foreach (var resource in Resources)
+        {
+            authentication.AddJwtBearer(resource, options =>
+            {
+                ValidateAgainst(options, authority);
+                options.TokenValidationParameters.ValidAudience = resource;
+            });
+        }
+
         builder.Services.AddAuthorization();
 
         var app = builder.Build();
@@ -58,6 +72,25 @@ public static class DemoApi
             return Results.Json(new { sub = context.User.FindFirst("sub")?.Value, body = await reader.ReadToEndAsync() });
         }).RequireAuthorization();
         app.MapGet("/api/public", () => Results.Json(new { message = "anyone may read this" }));
+        foreach (var resource in Resources)
+        {
+            app.MapGet(PathOf(resource) + "/whoami", (HttpContext context) => Results.Json(new
+            {
+                api = resource,
+                sub = context.User.FindFirst("sub")?.Value,
+                aud = context.User.FindAll("aud").Select(claim => claim.Value).ToArray(),
+            })).RequireAuthorization(new AuthorizationPolicyBuilder(resource).RequireAuthenticatedUser().Build());
+        }
+
         return app;
+    }
+
+    private static void ValidateAgainst(JwtBearerOptions options, string authority)
+    {
+        options.Authority = authority;
+        options.RequireHttpsMetadata = authority.StartsWith("https://", StringComparison.Ordinal);
+        options.MapInboundClaims = false;
+        // The gateway refreshes a little before expiry; no extra leeway here keeps tests honest.
+        options.TokenValidationParameters.ClockSkew = TimeSpan.Zero;
     }
 }

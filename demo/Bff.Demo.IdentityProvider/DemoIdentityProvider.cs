@@ -49,8 +49,9 @@ public static class DemoIdentityProvider
                     .SetTokenEndpointUris("connect/token")
                     .SetEndSessionEndpointUris("connect/endsession")
                     .SetRevocationEndpointUris("connect/revoke");
-                options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
+                options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().AllowClientCredentialsFlow().RequireProofKeyForCodeExchange();
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, "api");
+                options.RegisterResources([.. settings.Resources]);
                 options.SetAccessTokenLifetime(settings.AccessTokenLifetime);
                 options.SetRefreshTokenReuseLeeway(settings.RefreshTokenReuseLeeway);
                 options.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
@@ -58,6 +59,7 @@ public static class DemoIdentityProvider
                 options.DisableAccessTokenEncryption();
                 options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .DisableTransportSecurityRequirement();
             });
@@ -71,6 +73,7 @@ public static class DemoIdentityProvider
         app.MapGet("/account/login", (string? returnUrl) => LoginPage.Show(returnUrl));
         app.MapPost("/account/login", LoginPage.SubmitAsync).DisableAntiforgery();
         app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], (Func<HttpContext, Task<IResult>>)AuthorizeAsync);
+        app.MapPost("/connect/token", (Func<HttpContext, Task<IResult>>)ExchangeAsync);
         app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], (Func<HttpContext, Task<IResult>>)EndSessionAsync);
         app.MapGet("/", () => Results.Text("Demo identity provider. Discovery: /.well-known/openid-configuration"));
         return app;
@@ -96,10 +99,16 @@ public static class DemoIdentityProvider
             {
                 Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.Endpoints.EndSession,
                 Permissions.Endpoints.Revocation, Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken,
+                Permissions.GrantTypes.ClientCredentials,
                 Permissions.ResponseTypes.Code, Permissions.Scopes.Profile, Permissions.Prefixes.Scope + "api",
             },
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
+        foreach (var resource in settings.Resources)
+        {
+            descriptor.Permissions.Add(Permissions.Prefixes.Resource + resource);
+        }
+
         foreach (var origin in settings.GatewayOrigins)
         {
             AddGatewayOrigin(descriptor, origin);
@@ -235,6 +244,38 @@ public static class DemoIdentityProvider
         identity.SetScopes(request.GetScopes());
         identity.SetDestinations(static _ => [Destinations.AccessToken, Destinations.IdentityToken]);
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>
+    /// The token endpoint, after OpenIddict has validated the request (code, refresh token and its rotation,
+    /// client, requested resources and scopes). Each access token is for the resources asked for in this very
+    /// request (RFC 8707 §2.2: its <c>aud</c>), so each API can refuse a token meant for another; a scope asked for
+    /// narrows the token's scopes. Client credentials give the client's own token (subject: the client id).
+    /// </summary>
+    private static async Task<IResult> ExchangeAsync(HttpContext context)
+    {
+        var request = context.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        ClaimsPrincipal principal;
+        if (request.IsClientCredentialsGrantType())
+        {
+            var identity = new ClaimsIdentity(authenticationType: "demo-client", nameType: Claims.Name, roleType: Claims.Role);
+            identity.SetClaim(Claims.Subject, request.ClientId).SetClaim(Claims.Name, request.ClientId);
+            principal = new ClaimsPrincipal(identity);
+        }
+        else
+        {
+            var result = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            principal = result.Principal ?? throw new InvalidOperationException("OpenIddict validated a grant without a principal.");
+        }
+
+        principal.SetResources(request.GetResources());
+        if (!string.IsNullOrEmpty(request.Scope) || request.IsClientCredentialsGrantType())
+        {
+            principal.SetScopes(request.GetScopes());
+        }
+
+        principal.SetDestinations(static _ => [Destinations.AccessToken, Destinations.IdentityToken]);
+        return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     private static async Task<IResult> EndSessionAsync(HttpContext context)

@@ -18,6 +18,12 @@ public sealed class DemoIdentityProviderSettings
     /// <summary>Added to every refresh-token grant: a slow provider, for tests and benchmarks.</summary>
     public TimeSpan RefreshDelay { get; set; }
 
+    /// <summary>
+    /// The APIs (RFC 8707 resources) the gateway may ask tokens for; each access token's <c>aud</c> is the one it
+    /// was asked for. An unknown resource gets <c>invalid_target</c>. (The sample API serves these same three: <c>DemoApi.Resources</c>.)
+    /// </summary>
+    public List<string> Resources { get; set; } = ["https://api.demo.example/orders", "https://api.demo.example/billing", "https://api.demo.example/catalog"];
+
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>Demo users: name to password.</summary>
