@@ -294,6 +294,10 @@ internal sealed class TokenRefreshCoordinator(
     private AccessTokenResult OldTokenOrUnavailable(SessionRecord current, RefreshNeed need) =>
         !need.EvenIfValid && current.Tokens.IsValid(need.Target, time.GetUtcNow()) ? AccessTokenResult.From(current, need.Target) : AccessTokenResult.Unavailable;
 
+    /// <summary>The old token while still valid, else 503 with Retry-After <paramref name="retryAfter"/>.</summary>
+    private AccessTokenResult OldTokenOrHeldBack(SessionRecord current, RefreshNeed need, TimeSpan retryAfter) =>
+        OldTokenOrUnavailable(current, need) is { Status: AccessTokenStatus.Available } old ? old : AccessTokenResult.HeldBack(retryAfter);
+
     /// <summary>Null when another owner holds the session's lock; otherwise the result and the notice to publish.</summary>
     private async Task<(AccessTokenResult Result, RefreshNotice? Notice)?> TryRefreshHoldingLockAsync(RefreshNeed need)
     {
@@ -315,6 +319,13 @@ internal sealed class TokenRefreshCoordinator(
         if (!need.IsNeededBy(current.Tokens, time.GetUtcNow(), _tokens.RefreshBeforeExpiry))
         {
             return (AccessTokenResult.From(current, need.Target), null);
+        }
+
+        if (!breaker.TryPass(out var retryAfter))
+        {
+            // The provider is failing for everyone: no call, and no back-off of this session's own (it did not fail).
+            metrics.RefreshHeldBack("circuit_open");
+            return (OldTokenOrHeldBack(current, need, retryAfter), RefreshNotice.Failed);
         }
 
         var called = time.GetTimestamp();
@@ -340,9 +351,7 @@ internal sealed class TokenRefreshCoordinator(
 
             default:
                 Log.RefreshFailed(logger, key.Hash, result.Detail);
-                var backoff = _failures.Failed(need.FlightKey);
-                var fallback = OldTokenOrUnavailable(current, need);
-                return (fallback.Status == AccessTokenStatus.Available ? fallback : AccessTokenResult.HeldBack(backoff), RefreshNotice.Failed);
+                return (OldTokenOrHeldBack(current, need, _failures.Failed(need.FlightKey)), RefreshNotice.Failed);
         }
     }
 
@@ -352,14 +361,9 @@ internal sealed class TokenRefreshCoordinator(
     /// already, and only storing its answer keeps the session on a provider without a reuse grace window. It is
     /// cut off at <c>Bff:Tokens:IdpCallLimit</c>, and the lease is renewed meanwhile (invariant 4).
     /// </summary>
+    /// <remarks>Only after <see cref="TokenEndpointBreaker.TryPass"/>: reports the outcome to the breaker.</remarks>
     private async Task<TokenRefreshResult> CallProviderAsync(TokenSet tokens, TokenTarget target, IRefreshLease lease)
     {
-        if (!breaker.TryPass(out var retryAfter))
-        {
-            metrics.RefreshHeldBack("circuit_open");
-            return TokenRefreshResult.Failure($"the token endpoint's circuit is open for {retryAfter}");
-        }
-
         using var activity = BffActivities.StartTokenEndpointCall();
         using var limit = new CancellationTokenSource(_tokens.IdpCallLimit, time);
         using var answered = new CancellationTokenSource();
