@@ -38,6 +38,11 @@ public sealed class StartupValidationTests
     [InlineData("Bff.AccessToken", "Usr", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value 'Usr': use User, UserOrNone or None.")]
     [InlineData("Bff.AccessToken", "1", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value '1'")]
     [InlineData("Bff.Antiforgery", "nope", "ReverseProxy:Routes:api:Metadata:Bff.Antiforgery has the value 'nope'")]
+    [InlineData("Bff.Antiforgry", "false", "ReverseProxy:Routes:api:Metadata:Bff.Antiforgry is not a setting of the gateway")]
+    [InlineData("Bff.AccessToken.Resource", "/orders", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken.Resource is '/orders': use an absolute URI")]
+    [InlineData("Bff.AccessToken.Resource", "https://orders.example/#x", "Bff.AccessToken.Resource is 'https://orders.example/#x': use an absolute URI without a fragment")]
+    [InlineData("Bff.AccessToken.Scope", "orders\\read", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken.Scope is 'orders\\read'")]
+    [InlineData("Bff.AccessToken.Audience", " ", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken.Audience is empty")]
     public async Task an_invalid_route_metadata_value_stops_start_up_naming_the_key(string metadata, string value, string message)
     {
         var configuration = Valid();
@@ -46,6 +51,27 @@ public sealed class StartupValidationTests
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(configuration));
 
         Assert.Contains(message, Flatten(failure), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task a_token_target_on_a_route_without_a_token_or_on_a_cluster_with_an_unknown_key_stops_start_up()
+    {
+        var withoutToken = Valid();
+        withoutToken["ReverseProxy:Routes:api:Metadata:Bff.AccessToken"] = "None";
+        withoutToken["ReverseProxy:Routes:api:Metadata:Bff.AccessToken.Resource"] = "https://orders.example/";
+        Assert.Contains("but Bff.AccessToken is None", Flatten(await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(withoutToken))), StringComparison.Ordinal);
+
+        var clusterTypo = Valid();
+        clusterTypo["ReverseProxy:Clusters:api:Metadata:Bff.AccessToken.Resorce"] = "https://orders.example/";
+        Assert.Contains("ReverseProxy:Clusters:api:Metadata:Bff.AccessToken.Resorce is not a setting of the gateway",
+            Flatten(await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(clusterTypo))), StringComparison.Ordinal);
+
+        var goTrue = Valid();
+        goTrue["Bff:Tokens:RefreshRequest:Format"] = "Json";
+        goTrue["Bff:Tokens:RefreshRequest:Endpoint"] = "https://project.supabase.example/auth/v1/token?grant_type=refresh_token";
+        goTrue["ReverseProxy:Routes:api:Metadata:Bff.AccessToken.Resource"] = "https://orders.example/";
+        Assert.Contains("which Bff:Tokens:RefreshRequest:Format Json (GoTrue) cannot request",
+            Flatten(await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(goTrue))), StringComparison.Ordinal);
     }
 
     [Fact]

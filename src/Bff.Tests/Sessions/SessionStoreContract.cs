@@ -185,4 +185,28 @@ public abstract class SessionStoreContract
 
         Assert.Null(await Store.GetAsync(key, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task a_target_tokens_use_is_recorded_only_forward_never_before_its_instant_and_not_for_a_missing_session()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var at = Clock.GetUtcNow() + TimeSpan.FromTicks(1234);
+
+        await Store.MarkUsedAsync(key, "orders", at);
+        await Store.MarkUsedAsync(key, "orders", at - TimeSpan.FromMinutes(1));
+
+        Assert.InRange(await Store.LastUsedAsync(key, "orders") ?? default, at, at + TimeSpan.FromMilliseconds(1));
+        Assert.Null(await Store.LastUsedAsync(key, "billing"));
+        // Not a token write: the version stays.
+        Assert.Equal(1, (await Store.GetAsync(key, CancellationToken.None))!.Version);
+
+        var missing = SessionKey.CreateNew();
+        await Store.MarkUsedAsync(missing, "orders", at);
+        Assert.Null(await Store.LastUsedAsync(missing, "orders"));
+        Assert.Null(await Store.GetAsync(missing, CancellationToken.None));
+
+        await Store.RemoveAsync(key, CancellationToken.None);
+        Assert.Null(await Store.LastUsedAsync(key, "orders"));
+    }
 }

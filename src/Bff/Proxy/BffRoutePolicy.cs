@@ -104,10 +104,8 @@ internal sealed record BffRoutePolicy(AccessTokenMode AccessToken, bool Antiforg
         var resource = metadata?.GetValueOrDefault(ResourceKey) ?? defaults?.Resource;
         var scope = metadata?.GetValueOrDefault(ScopeKey) ?? defaults?.Scope;
         var audience = metadata?.GetValueOrDefault(AudienceKey) ?? defaults?.Audience;
-        if (metadata?.GetValueOrDefault(ResourceKey) is { } resourceText
-            && !(Uri.TryCreate(resourceText, UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.Fragment)))
+        if (metadata?.GetValueOrDefault(ResourceKey) is { } resourceText && !IsResourceIndicator(resourceText))
         {
-            // RFC 8707 §2: an absolute URI without a fragment.
             error = $"{where}:{ResourceKey} is '{resourceText}': use an absolute URI without a fragment, such as https://orders.example.com.";
             return false;
         }
@@ -127,6 +125,10 @@ internal sealed record BffRoutePolicy(AccessTokenMode AccessToken, bool Antiforg
         target = new TokenTarget(resource, scope, audience);
         return true;
     }
+
+    // RFC 8707 §2: an absolute URI without a fragment. (.NET on Linux reads "/orders" as a file path: not one.)
+    private static bool IsResourceIndicator(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && !uri.IsFile && !uri.IsUnc && string.IsNullOrEmpty(uri.Fragment);
 
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by spaces.
     private static bool IsScope(string text) =>

@@ -115,8 +115,15 @@ internal sealed class RedisSessionStore(
     public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken) =>
         redis.GetDatabase().KeyDeleteAsync(keys.Session(key.Hash));
 
+    // Rounded up to the millisecond: a mark is compared with when a token was issued, and must not fall before
+    // an instant it recorded (a use at the very instant of issue is a use of that token).
     public Task MarkUsedAsync(SessionKey key, string targetId, DateTimeOffset at) =>
-        redis.GetDatabase().ScriptEvaluateAsync(MarkIfExists, new { key = keys.Session(key.Hash), field = UseField(targetId), at = at.ToUnixTimeMilliseconds() });
+        redis.GetDatabase().ScriptEvaluateAsync(MarkIfExists, new
+        {
+            key = keys.Session(key.Hash),
+            field = UseField(targetId),
+            at = at.AddTicks(TimeSpan.TicksPerMillisecond - 1).ToUnixTimeMilliseconds(),
+        });
 
     public async Task<DateTimeOffset?> LastUsedAsync(SessionKey key, string targetId)
     {
