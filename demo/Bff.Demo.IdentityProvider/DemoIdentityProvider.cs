@@ -205,6 +205,11 @@ public static class DemoIdentityProvider
         }
 
         var form = await context.Request.ReadFormAsync();
+        if (form["grant_type"] == GrantTypes.ClientCredentials)
+        {
+            context.RequestServices.GetRequiredService<TokenRequestLog>().ClientCredentialsRequested();
+        }
+
         if (form["grant_type"] != GrantTypes.RefreshToken)
         {
             await next();

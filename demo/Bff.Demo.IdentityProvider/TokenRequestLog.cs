@@ -12,6 +12,7 @@ public sealed class TokenRequestLog
 {
     private readonly ConcurrentDictionary<string, int> _presented = new(StringComparer.Ordinal);
     private int _refreshRequests;
+    private int _clientCredentialsRequests;
     private int _refreshSucceeded;
     private int _reuses;
     private int _inFlight;
@@ -23,11 +24,14 @@ public sealed class TokenRequestLog
     public IReadOnlyCollection<string> IssuedTokens => _issued;
 
     public int RefreshRequests => Volatile.Read(ref _refreshRequests);
+    public int ClientCredentialsRequests => Volatile.Read(ref _clientCredentialsRequests);
     public int RefreshSucceeded => Volatile.Read(ref _refreshSucceeded);
     public int Reuses => Volatile.Read(ref _reuses);
     public int MaxConcurrentRefreshes => Volatile.Read(ref _maxInFlight);
 
     internal void Issued(string token) => _issued.Add(token);
+
+    internal void ClientCredentialsRequested() => Interlocked.Increment(ref _clientCredentialsRequests);
 
     internal void RefreshStarted(string refreshToken)
     {

@@ -35,7 +35,7 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
-    [InlineData("Bff.AccessToken", "Usr", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value 'Usr': use User, UserOrNone or None.")]
+    [InlineData("Bff.AccessToken", "Usr", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value 'Usr': use User, UserOrNone, Client, UserOrClient or None.")]
     [InlineData("Bff.AccessToken", "1", "ReverseProxy:Routes:api:Metadata:Bff.AccessToken has the unknown value '1'")]
     [InlineData("Bff.Antiforgery", "nope", "ReverseProxy:Routes:api:Metadata:Bff.Antiforgery has the value 'nope'")]
     [InlineData("Bff.Antiforgry", "false", "ReverseProxy:Routes:api:Metadata:Bff.Antiforgry is not a setting of the gateway")]

@@ -39,7 +39,7 @@ internal sealed class BffMetrics
     }
 
     /// <param name="outcome">succeeded, rejected, refused or failed.</param>
-    /// <param name="trigger">request or sweeper.</param>
+    /// <param name="trigger">request, sweeper or client (the gateway's own token).</param>
     public void Refreshed(string outcome, string trigger, TimeSpan duration)
     {
         var outcomeTag = new KeyValuePair<string, object?>("outcome", outcome);

@@ -28,6 +28,7 @@ internal static class EventIds
     public const int RefreshRefused = 209;
     public const int TargetUseNotRecorded = 210;
     public const int TargetTokenDropped = 211;
+    public const int ClientTokenFailed = 212;
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;

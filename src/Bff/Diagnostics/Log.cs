@@ -98,4 +98,7 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.TargetTokenDropped, LogLevel.Debug, "Session {SessionHash}: the token for {Target} went unused for its lifetime; dropped, not refreshed.")]
     public static partial void TargetTokenDropped(ILogger logger, string sessionHash, string target);
+
+    [LoggerMessage(EventIds.ClientTokenFailed, LogLevel.Warning, "The gateway's own token for {Target} could not be obtained ({Detail}); answering 503 or 502 after a back-off.")]
+    public static partial void ClientTokenFailed(ILogger logger, string target, string detail);
 }

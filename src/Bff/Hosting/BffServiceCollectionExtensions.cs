@@ -47,6 +47,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<TokenRefreshCoordinator>();
         services.TryAddSingleton<TokenEndpointBreaker>();
         services.TryAddSingleton<TargetUse>();
+        services.TryAddSingleton<ClientTokenProvider>();
         services.TryAddSingleton<ClientAuthentication>();
 
         var startup = configuration.GetSection(BffOptions.SectionName).Get<BffOptions>() ?? new BffOptions();

@@ -30,6 +30,7 @@ internal static class SessionStoreServices
         services.TryAddSingleton<IRefreshLock, InMemoryRefreshLock>();
         services.TryAddSingleton<IRefreshSignal, InMemoryRefreshSignal>();
         services.TryAddSingleton<ISessionChangeFeed, InProcessSessionChangeFeed>();
+        services.TryAddSingleton<IClientTokenStore, InMemoryClientTokenStore>();
         services.AddHealthChecks();
     }
 
@@ -50,6 +51,7 @@ internal static class SessionStoreServices
         services.TryAddSingleton<IReplayGuard, RedisReplayGuard>();
         services.TryAddSingleton<IRefreshSchedule, RedisRefreshSchedule>();
         services.TryAddSingleton<IRefreshLock, RedisRefreshLock>();
+        services.TryAddSingleton<IClientTokenStore, RedisClientTokenStore>();
         services.TryAddSingleton<RedisRefreshSignal>();
         services.TryAddSingleton<IRefreshSignal>(provider => provider.GetRequiredService<RedisRefreshSignal>());
         services.TryAddSingleton<RedisSessionChangeFeed>();

@@ -11,4 +11,10 @@ internal enum AccessTokenMode
 
     /// <summary>Attaches the user's access token when there is a session; anonymous otherwise.</summary>
     UserOrNone,
+
+    /// <summary>Attaches the gateway's own token (client credentials); no session needed, none used.</summary>
+    Client,
+
+    /// <summary>Attaches the user's access token when there is a session, the gateway's own token otherwise.</summary>
+    UserOrClient,
 }

@@ -23,7 +23,7 @@ internal sealed class AccessTokenTransformProvider(IOptions<BffOptions> options)
         {
             context.Errors.Add(new InvalidOperationException(error));
         }
-        else if (!policy.Target.IsLogin && !_targetsSupported)
+        else if (!_targetsSupported && (!policy.Target.IsLogin || policy.AccessToken is AccessTokenMode.Client or AccessTokenMode.UserOrClient))
         {
             context.Errors.Add(new InvalidOperationException(JsonFormatHasNoTargets($"ReverseProxy:Routes:{context.Route.RouteId}")));
         }
@@ -42,7 +42,7 @@ internal sealed class AccessTokenTransformProvider(IOptions<BffOptions> options)
     }
 
     private static string JsonFormatHasNoTargets(string where) =>
-        $"{where}:Metadata asks for a resource, scope or audience, which Bff:Tokens:RefreshRequest:Format Json (GoTrue) cannot request: remove them or use the Form format.";
+        $"{where}:Metadata asks for a resource, scope, audience or the gateway's own token, which Bff:Tokens:RefreshRequest:Format Json (GoTrue) cannot request: remove them or use the Form format.";
 
     public void Apply(TransformBuilderContext context)
     {

@@ -17,6 +17,7 @@ internal sealed class BffProxyMiddleware(
     SessionResolver sessions,
     SessionCookie cookie,
     TokenRefreshCoordinator coordinator,
+    ClientTokenProvider clientTokens,
     IOptions<BffOptions> options,
     ILogger<BffProxyMiddleware> logger)
 {
@@ -39,6 +40,12 @@ internal sealed class BffProxyMiddleware(
             return;
         }
 
+        if (policy.AccessToken == AccessTokenMode.Client)
+        {
+            await ForwardWithClientTokenAsync(context, route.RouteId, policy.Target);
+            return;
+        }
+
         // Checked before the store is read: a User route without the header costs nothing.
         if (policy.RequiresAntiforgery(hasSession: false) && !Antiforgery.IsPresent(context))
         {
@@ -57,6 +64,12 @@ internal sealed class BffProxyMiddleware(
             if (policy.AccessToken == AccessTokenMode.UserOrNone)
             {
                 await next(context);
+                return;
+            }
+
+            if (policy.AccessToken == AccessTokenMode.UserOrClient)
+            {
+                await ForwardWithClientTokenAsync(context, route.RouteId, policy.Target);
                 return;
             }
 
@@ -104,6 +117,22 @@ internal sealed class BffProxyMiddleware(
         await ForwardAsync(context, refreshed.AccessToken!);
         // A 401 to the new token too: the token is not the problem (wrong audience, an API bug); back off.
         coordinator.ReplacementAnswered(session.Key, target, stillUnauthorized: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>
+    /// The gateway's own token. An upstream 401 to it passes through: no replay (the token is the fleet's, and a
+    /// refused one is a configuration matter, not something a second try fixes).
+    /// </summary>
+    private async Task ForwardWithClientTokenAsync(HttpContext context, string routeId, TokenTarget target)
+    {
+        var token = await clientTokens.GetAsync(target, context.RequestAborted);
+        if (token.Status != AccessTokenStatus.Available)
+        {
+            await RejectAsync(context, routeId, token);
+            return;
+        }
+
+        await ForwardAsync(context, token.AccessToken!);
     }
 
     private Task ForwardAsync(HttpContext context, string accessToken)

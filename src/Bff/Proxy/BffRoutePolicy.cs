@@ -21,9 +21,14 @@ internal sealed record BffRoutePolicy(AccessTokenMode AccessToken, bool Antiforg
     private static readonly string[] TargetKeys = [ResourceKey, ScopeKey, AudienceKey];
     private static readonly ConditionalWeakTable<RouteConfig, Parsed> Cache = new();
 
-    /// <summary>Whether a request carrying the user's token must prove it came from the SPA (X-CSRF: 1).</summary>
+    /// <summary>
+    /// Whether a request carrying the user's token must prove it came from the SPA (X-CSRF: 1). A request that
+    /// gets the gateway's own token (<c>Client</c>, or <c>UserOrClient</c> without a session) carries nothing of
+    /// the user's: a cross-site page could make the same call itself, so it needs no proof.
+    /// </summary>
     public bool RequiresAntiforgery(bool hasSession) =>
-        Antiforgery && (AccessToken == AccessTokenMode.User || (AccessToken == AccessTokenMode.UserOrNone && hasSession));
+        Antiforgery && (AccessToken == AccessTokenMode.User
+            || (AccessToken is AccessTokenMode.UserOrNone or AccessTokenMode.UserOrClient && hasSession));
 
     /// <summary>The policy of <paramref name="route"/> on <paramref name="cluster"/> (validated when YARP loaded them).</summary>
     public static BffRoutePolicy For(RouteConfig route, ClusterConfig? cluster)
@@ -54,7 +59,7 @@ internal sealed record BffRoutePolicy(AccessTokenMode AccessToken, bool Antiforg
         if (metadata?.TryGetValue(AccessTokenKey, out var modeText) == true
             && !(Enum.TryParse(modeText, ignoreCase: false, out mode) && Enum.IsDefined(mode) && !int.TryParse(modeText, out _)))
         {
-            error = $"{where}:{AccessTokenKey} has the unknown value '{modeText}': use User, UserOrNone or None.";
+            error = $"{where}:{AccessTokenKey} has the unknown value '{modeText}': use User, UserOrNone, Client, UserOrClient or None.";
             return false;
         }
 

@@ -16,6 +16,9 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
 
     public RedisKey RefreshLock(string sessionHash) => $"{_prefix}{{{sessionHash}}}:lock";
 
+    /// <summary>The gateway's own token (client credentials) for one target, by the hash of the target's id.</summary>
+    public RedisKey ClientToken(string targetHash) => $"{_prefix}client-token:{targetHash}";
+
     public RedisKey DataProtectionKeys => $"{_prefix}data-protection-keys";
 
     /// <summary>The fleet's background-refresh schedule (a sorted set of session hashes by due time).</summary>

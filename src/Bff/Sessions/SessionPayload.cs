@@ -6,4 +6,5 @@ namespace Bff.Sessions;
 internal sealed record SessionPayload(TokenSet Tokens, IReadOnlyList<SessionClaim> Claims, DateTimeOffset CreatedAt, string LogoutId);
 
 [JsonSerializable(typeof(SessionPayload))]
+[JsonSerializable(typeof(TargetToken))]
 internal sealed partial class SessionPayloadJsonContext : JsonSerializerContext;

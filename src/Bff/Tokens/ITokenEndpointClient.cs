@@ -12,6 +12,12 @@ internal interface ITokenEndpointClient
     /// </summary>
     Task<TokenRefreshResult> RefreshAsync(TokenSet current, TokenTarget target, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The gateway's own access token for <paramref name="target"/> (client credentials grant, RFC 6749 §4.4); its
+    /// result holds only an access token and its expiry.
+    /// </summary>
+    Task<TokenRefreshResult> RequestClientTokenAsync(TokenTarget target, CancellationToken cancellationToken);
+
     /// <summary>Revokes a refresh token (RFC 7009) when the provider advertises a revocation endpoint; best effort.</summary>
     Task RevokeAsync(string refreshToken, CancellationToken cancellationToken);
 }

@@ -5,4 +5,7 @@ internal enum RefreshTrigger
 {
     Request,
     Sweeper,
+
+    /// <summary>The gateway's own token (client credentials).</summary>
+    Client,
 }

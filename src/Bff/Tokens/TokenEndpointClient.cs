@@ -7,7 +7,8 @@ namespace Bff.Tokens;
 
 /// <summary>
 /// Sends refresh requests in the configured dialect (<see cref="IRefreshRequestDialect"/>) and reads the answers
-/// (<see cref="TokenResponseReader"/>); revokes refresh tokens at logout (RFC 7009).
+/// (<see cref="TokenResponseReader"/>); asks for the gateway's own tokens (client credentials); revokes refresh tokens
+/// at logout (RFC 7009).
 /// </summary>
 internal sealed class TokenEndpointClient(
     HttpClient http,
@@ -18,7 +19,11 @@ internal sealed class TokenEndpointClient(
     TimeProvider time,
     ILogger<TokenEndpointClient> logger) : ITokenEndpointClient
 {
+    /// <summary>What a client-credentials answer is read against: no refresh or id token to keep.</summary>
+    private static readonly TokenSet NoTokens = new("", null, null, default);
+
     private readonly IReadOnlyDictionary<string, string> _extraHeaders = options.Value.Tokens.RefreshRequest.Headers;
+    private readonly string? _endpoint = options.Value.Tokens.RefreshRequest.Endpoint;
 
     public async Task<TokenRefreshResult> RefreshAsync(TokenSet current, TokenTarget target, CancellationToken cancellationToken)
     {
@@ -38,6 +43,26 @@ internal sealed class TokenEndpointClient(
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
+        return await SendAsync(request, current, target, cancellationToken);
+    }
+
+    public async Task<TokenRefreshResult> RequestClientTokenAsync(TokenTarget target, CancellationToken cancellationToken)
+    {
+        var configuration = await metadata.TryGetAsync(cancellationToken);
+        var endpoint = _endpoint is { Length: > 0 } configured ? configured : configuration?.TokenEndpoint;
+        if (configuration is null || string.IsNullOrEmpty(endpoint))
+        {
+            return TokenRefreshResult.Failure("provider metadata (token endpoint) unavailable");
+        }
+
+        List<KeyValuePair<string, string>> form = [new("grant_type", "client_credentials")];
+        OAuthRefreshRequest.AddTarget(form, target);
+        using var request = client.CreatePost(endpoint, form, configuration);
+        return await SendAsync(request, NoTokens, TokenTarget.Login, cancellationToken);
+    }
+
+    private async Task<TokenRefreshResult> SendAsync(HttpRequestMessage request, TokenSet current, TokenTarget target, CancellationToken cancellationToken)
+    {
         try
         {
             var requestedAt = time.GetUtcNow();
