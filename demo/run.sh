@@ -22,6 +22,14 @@ for _ in $(seq 1 60); do
 done
 
 # The gateway reads appsettings.json from the repository root (its content root here), then these overrides.
+# Two more routes, each to an API with its own audience: the gateway asks a token for each resource (RFC 8707).
+demo_routes=()
+for api in orders billing; do
+  demo_routes+=("ReverseProxy__Routes__${api}__ClusterId=api" "ReverseProxy__Routes__${api}__Match__Path=/${api}/{**rest}"
+    "ReverseProxy__Routes__${api}__Metadata__Bff.AccessToken=User"
+    "ReverseProxy__Routes__${api}__Metadata__Bff.AccessToken.Resource=https://api.demo.example/${api}")
+done
+env "${demo_routes[@]}" \
 ASPNETCORE_URLS=http://localhost:5000 \
 Bff__Oidc__Authority=http://localhost:5001/ \
 Bff__Oidc__ClientId=spa-bff \

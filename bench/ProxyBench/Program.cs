@@ -57,6 +57,13 @@ async Task<(GatewayProcess Process, string Cookie, string Authorization)> Gatewa
     configuration["ReverseProxy:Routes:anon:ClusterId"] = "api";
     configuration["ReverseProxy:Routes:anon:Match:Path"] = "/anon/{**rest}";
     configuration["ReverseProxy:Routes:anon:Transforms:0:PathPattern"] = "/api/{**rest}";
+    // A resource route (issue 13): its own token for one API, from the session's refresh token, held beside the
+    // sign-in token and served from the session cache like it.
+    configuration["ReverseProxy:Routes:res:ClusterId"] = "api";
+    configuration["ReverseProxy:Routes:res:Match:Path"] = "/res/{**rest}";
+    configuration["ReverseProxy:Routes:res:Metadata:Bff.AccessToken"] = "User";
+    configuration["ReverseProxy:Routes:res:Metadata:Bff.AccessToken.Resource"] = Bff.Demo.Api.DemoApi.Resources[0];
+    configuration["ReverseProxy:Routes:res:Transforms:0:PathPattern"] = "/api/{**rest}";
     var gateway = await GatewayProcess.StartAsync(provider, configuration);
     using var browser = new BrowserClient(gateway.Address);
     await browser.LoginAsync();
@@ -89,6 +96,7 @@ var targets = new (string Name, string Url, string[] Headers, int ProcessId)[]
     ("bare YARP without a logger", silentYarp.Address + "/api/data", csrf, silentYarp.ProcessId),
     ("gateway, in-memory store", inMemory.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inMemory.Cookie}"], inMemory.Process.ProcessId),
     ("gateway, Redis store", inRedis.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId),
+    ("gateway, Redis store, resource route", inRedis.Process.Address + "/res/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId),
     ("gateway, anonymous route", inMemory.Process.Address + "/anon/data", csrf, inMemory.Process.ProcessId),
 };
 
