@@ -24,6 +24,12 @@ public sealed class StartupValidationTests
     [InlineData("Bff:Tokens:IdpTimeout", "00:00:00", "Bff:Tokens:IdpTimeout must be a positive duration")]
     [InlineData("Bff:Tokens:RefreshRequest:Format", "Json", "Bff:Tokens:RefreshRequest:Endpoint is required")]
     [InlineData("Bff:Frontend:Path", "/no/such/folder", "Bff:Frontend:Path '/no/such/folder' is not an existing folder")]
+    [InlineData("Bff:Tokens:IdpTimout", "00:00:05", "Bff:Tokens:IdpTimout is not a setting of the gateway")]
+    [InlineData("Bff:ForwardedHeaders:KnownProxies:0", "10.0.0.0/8", "Bff:ForwardedHeaders:KnownProxies:0 '10.0.0.0/8' is not an IP address")]
+    [InlineData("Bff:ForwardedHeaders:KnownNetworks:0", "10.0.0.1", "Bff:ForwardedHeaders:KnownNetworks:0 '10.0.0.1' is not a network in CIDR form")]
+    [InlineData("Bff:PathBase", "app", "Bff:PathBase 'app' must be a path such as /app")]
+    [InlineData("Bff:PathBase", "/app/", "Bff:PathBase '/app/' must be a path such as /app")]
+    [InlineData("Bff:ForwardedHeaderz:KnownProxies:0", "10.0.0.1", "Bff:ForwardedHeaderz is not a setting of the gateway")]
     public async Task an_invalid_bff_setting_stops_start_up_naming_the_key(string key, string value, string message)
     {
         var configuration = Valid();

@@ -14,9 +14,17 @@ public sealed partial class BrowserClient : IDisposable
     private readonly Dictionary<string, Dictionary<string, CookieRecord>> _cookies = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _responses = [];
 
-    public BrowserClient(string gateway) => Gateway = new Uri(gateway);
+    /// <param name="gateway">The gateway's origin.</param>
+    /// <param name="pathBase">The path the gateway is served under (<c>Bff:PathBase</c>): relative paths go below it.</param>
+    public BrowserClient(string gateway, string pathBase = "")
+    {
+        Gateway = new Uri(gateway);
+        PathBase = pathBase;
+    }
 
     public Uri Gateway { get; }
+
+    public string PathBase { get; }
 
     /// <summary>Every response (status line, headers, body) this browser received.</summary>
     public IReadOnlyList<string> Responses
@@ -57,7 +65,7 @@ public sealed partial class BrowserClient : IDisposable
             if (location is not null && (int)response.StatusCode is >= 300 and < 400)
             {
                 var next = new Uri(url, location);
-                if (next.Authority == Gateway.Authority && next.AbsolutePath == returnUrl.Split('?')[0] && url.AbsolutePath == "/signin-oidc")
+                if (next.Authority == Gateway.Authority && next.AbsolutePath == PathBase + returnUrl.Split('?')[0] && url.AbsolutePath == PathBase + "/signin-oidc")
                 {
                     return response;
                 }
@@ -101,7 +109,7 @@ public sealed partial class BrowserClient : IDisposable
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
-        request.RequestUri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(Gateway, request.RequestUri);
+        request.RequestUri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(Gateway, PathBase + request.RequestUri);
         lock (_cookies)
         {
             if (_cookies.TryGetValue(request.RequestUri.Authority, out var jar) && jar.Count > 0)

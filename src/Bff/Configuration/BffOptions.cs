@@ -14,4 +14,11 @@ public sealed class BffOptions
     public BffFrontendOptions Frontend { get; set; } = new();
     public BffProxyOptions Proxy { get; set; } = new();
     public BffTelemetryOptions Telemetry { get; set; } = new();
+    public BffForwardedHeadersOptions ForwardedHeaders { get; set; } = new();
+
+    /// <summary>
+    /// A path the gateway is served under (<c>/app</c>), when the proxy in front forwards it unchanged: sign-in
+    /// callbacks, redirects and <c>/bff/user</c>'s logout URL include it. Empty: served at the root.
+    /// </summary>
+    public string PathBase { get; set; } = "";
 }

@@ -14,7 +14,35 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
         ValidateFrontend(options.Frontend, failures);
         ValidateRefreshRequest(options.Tokens.RefreshRequest, failures);
         ValidateTelemetry(options.Telemetry, failures);
+        ValidateEdge(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateEdge(BffOptions options, List<string> failures)
+    {
+        var forwarded = options.ForwardedHeaders;
+        for (var i = 0; i < forwarded.KnownProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(forwarded.KnownProxies[i], out _))
+            {
+                failures.Add($"Bff:ForwardedHeaders:KnownProxies:{i} '{forwarded.KnownProxies[i]}' is not an IP address (e.g. 10.0.0.12; a network goes in KnownNetworks).");
+            }
+        }
+
+        for (var i = 0; i < forwarded.KnownNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(forwarded.KnownNetworks[i], out _))
+            {
+                failures.Add($"Bff:ForwardedHeaders:KnownNetworks:{i} '{forwarded.KnownNetworks[i]}' is not a network in CIDR form (e.g. 10.0.0.0/8).");
+            }
+        }
+
+        var pathBase = options.PathBase;
+        if (pathBase.Length > 0 && (pathBase[0] != '/' || pathBase.EndsWith('/') || pathBase.Contains("//", StringComparison.Ordinal)
+            || pathBase.Any(c => char.IsControl(c) || c is '?' or '#' or '%' or '\\')))
+        {
+            failures.Add($"Bff:PathBase '{pathBase}' must be a path such as /app: starting with '/', without a trailing '/', query, fragment or escapes.");
+        }
     }
 
     private static void ValidateTelemetry(BffTelemetryOptions telemetry, List<string> failures)

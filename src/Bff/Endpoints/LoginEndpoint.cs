@@ -19,7 +19,8 @@ internal static class LoginEndpoint
 
         try
         {
-            await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
+            // returnUrl is the SPA's path; under a path base the browser goes back to it there.
+            await context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = context.Request.PathBase + returnUrl });
         }
         catch (Exception exception) when (exception is not OperationCanceledException && !context.Response.HasStarted)
         {

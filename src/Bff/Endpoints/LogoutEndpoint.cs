@@ -77,13 +77,15 @@ internal static class LogoutEndpoint
         cookie.Delete(context);
         SessionResolver.Forget(context, SessionLookup.Ended);
 
+        // returnUrl is the SPA's path; under a path base the browser goes back to it there.
+        var back = context.Request.PathBase + returnUrl;
         if (lookup.Session is not null && await HasEndSessionEndpointAsync(provider, context.RequestAborted))
         {
-            await context.SignOutAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = returnUrl });
+            await context.SignOutAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = back });
             return;
         }
 
-        context.Response.Redirect(returnUrl);
+        context.Response.Redirect(back);
     }
 
     private static async Task<bool> HasEndSessionEndpointAsync(ProviderMetadata provider, CancellationToken cancellationToken) =>

@@ -42,7 +42,7 @@ internal static class UserEndpoint
                 IdleExpiresAt: record.IdleExpiresAt(idleTimeout),
                 AbsoluteExpiresAt: record.AbsoluteExpiresAt,
                 AccessTokenExpiresAt: record.Tokens.AccessTokenExpiresAt,
-                LogoutUrl: $"/bff/logout?sid={Uri.EscapeDataString(record.LogoutId)}")));
+                LogoutUrl: $"{context.Request.PathBase}/bff/logout?sid={Uri.EscapeDataString(record.LogoutId)}")));
     }
 
     private static IResult Problem(BffError error) => new ProblemResult(error);

@@ -5,6 +5,7 @@ using Bff.Proxy;
 using Bff.Web;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +32,7 @@ public static class BffApplicationExtensions
             Log.InMemoryStoreInUse(app.Logger);
         }
 
+        UseProxyEdge(app, options);
         if (!string.IsNullOrWhiteSpace(options.Frontend.Path))
         {
             var files = new PhysicalFileProvider(options.Frontend.ResolvePath(app.Environment.ContentRootPath));
@@ -57,6 +59,43 @@ public static class BffApplicationExtensions
             proxy.UsePassiveHealthChecks();
         });
         return app;
+    }
+
+    /// <summary>
+    /// What the proxy in front says, before anything reads the request: the client's address, scheme and host
+    /// from trusted proxies only (<c>Bff:ForwardedHeaders</c>; with none configured, from nobody), then the path
+    /// base. Behind TLS termination this is what makes the OIDC redirect URI https and cookies Secure.
+    /// </summary>
+    private static void UseProxyEdge(WebApplication app, BffOptions options)
+    {
+        if (options.ForwardedHeaders.IsEnabled)
+        {
+            var forwarded = new ForwardedHeadersOptions
+            {
+                ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+                // Walk back through every trusted proxy (an ingress behind a cloud load balancer), stopping at the
+                // first address that is not one.
+                ForwardLimit = null,
+            };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in options.ForwardedHeaders.Proxies)
+            {
+                forwarded.KnownProxies.Add(proxy);
+            }
+
+            foreach (var network in options.ForwardedHeaders.Networks)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        if (options.PathBase.Length > 0)
+        {
+            app.UsePathBase(options.PathBase);
+        }
     }
 
     /// <summary>

@@ -32,6 +32,7 @@ public static class BffServiceCollectionExtensions
     {
         services.AddOptions<BffOptions>().Bind(configuration.GetSection(BffOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
+        services.AddSingleton<IValidateOptions<BffOptions>>(new UnknownSettingsValidator(configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<BffMetrics>();
