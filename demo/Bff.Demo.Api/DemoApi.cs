@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 
@@ -56,6 +57,7 @@ public static class DemoApi
 
             await next();
         });
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -72,6 +74,9 @@ public static class DemoApi
             return Results.Json(new { sub = context.User.FindFirst("sub")?.Value, body = await reader.ReadToEndAsync() });
         }).RequireAuthorization();
         app.MapGet("/api/public", () => Results.Json(new { message = "anyone may read this" }));
+        // Live connections: a WebSocket that greets the caller, then echoes; an event stream of ticks.
+        app.Map("/api/socket", SocketAsync).RequireAuthorization();
+        app.MapGet("/api/events", EventsAsync).RequireAuthorization();
         foreach (var resource in Resources)
         {
             app.MapGet(PathOf(resource) + "/whoami", (HttpContext context) => Results.Json(new
@@ -83,6 +88,44 @@ public static class DemoApi
         }
 
         return app;
+    }
+
+    private static async Task SocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var greeting = System.Text.Encoding.UTF8.GetBytes($"hello {context.User.FindFirst("sub")?.Value}");
+        await socket.SendAsync(greeting, WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
+        var buffer = new byte[4096];
+        while (socket.State == WebSocketState.Open)
+        {
+            var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                break;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
+        }
+    }
+
+    private static async Task EventsAsync(HttpContext context)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-store";
+        var subject = context.User.FindFirst("sub")?.Value;
+        for (var tick = 1; !context.RequestAborted.IsCancellationRequested; tick++)
+        {
+            await context.Response.WriteAsync($"data: {subject} {tick}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(200, context.RequestAborted);
+        }
     }
 
     private static void ValidateAgainst(JwtBearerOptions options, string authority)

@@ -17,6 +17,12 @@ public sealed class BffOptions
     public BffForwardedHeadersOptions ForwardedHeaders { get; set; } = new();
 
     /// <summary>
+    /// Origins besides the gateway's own (<c>https://app.example.com</c>) whose pages may open WebSockets and event
+    /// streams on user routes: such requests cannot carry <c>X-CSRF</c>, so their <c>Origin</c> is checked instead.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    /// <summary>
     /// A path the gateway is served under (<c>/app</c>), when the proxy in front forwards it unchanged: sign-in
     /// callbacks, redirects and <c>/bff/user</c>'s logout URL include it. Empty: served at the root.
     /// </summary>

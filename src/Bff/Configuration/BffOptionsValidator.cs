@@ -37,6 +37,16 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
             }
         }
 
+        for (var i = 0; i < options.AllowedOrigins.Count; i++)
+        {
+            var origin = options.AllowedOrigins[i];
+            if (!(Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/"
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && !origin.TrimEnd('/').EndsWith('/')))
+            {
+                failures.Add($"Bff:AllowedOrigins:{i} '{origin}' is not an origin: use scheme://host[:port], such as https://app.example.com.");
+            }
+        }
+
         var pathBase = options.PathBase;
         if (pathBase.Length > 0 && (pathBase[0] != '/' || pathBase.EndsWith('/') || pathBase.Contains("//", StringComparison.Ordinal)
             || pathBase.Any(c => char.IsControl(c) || c is '?' or '#' or '%' or '\\')))

@@ -41,4 +41,6 @@ internal static class EventIds
 
     public const int ProxyRejected = 400;
     public const int StoreUnavailable = 401;
+    public const int LiveStreamsClosed = 402;
+    public const int LiveStreamCheckFailed = 403;
 }

@@ -101,4 +101,10 @@ internal static partial class Log
 
     [LoggerMessage(EventIds.ClientTokenFailed, LogLevel.Warning, "The gateway's own token for {Target} could not be obtained ({Detail}); answering 503 or 502 after a back-off.")]
     public static partial void ClientTokenFailed(ILogger logger, string target, string detail);
+
+    [LoggerMessage(EventIds.LiveStreamsClosed, LogLevel.Information, "Session {SessionHash} ended: closed {Count} WebSocket(s) or event stream(s).")]
+    public static partial void LiveStreamsClosed(ILogger logger, string sessionHash, int count);
+
+    [LoggerMessage(EventIds.LiveStreamCheckFailed, LogLevel.Warning, "Session {SessionHash}: checking whether its live connections may stay failed ({Error}); checked again shortly.")]
+    public static partial void LiveStreamCheckFailed(ILogger logger, string sessionHash, string error);
 }

@@ -82,6 +82,12 @@ public static class BffServiceCollectionExtensions
             host.ShutdownTimeout = host.ShutdownTimeout > needed ? host.ShutdownTimeout : needed;
         });
 
+        services.TryAddSingleton<StreamOrigins>();
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<LiveStreams>(
+            provider, provider.GetRequiredKeyedService<ISessionStore>(SessionStoreServices.RawStoreKey)));
+        services.AddSingleton<ISessionChangeListener>(provider => provider.GetRequiredService<LiveStreams>());
+        services.AddHostedService(provider => provider.GetRequiredService<LiveStreams>());
+
         var proxy = services.AddReverseProxy().AddTransforms<AccessTokenTransformProvider>();
         services.AddSingleton<IForwarderHttpClientFactory, TimedForwarderHttpClientFactory>();
         return new BffBuilder(services, proxy, startup);

@@ -18,10 +18,13 @@ internal sealed class BffProxyMiddleware(
     SessionCookie cookie,
     TokenRefreshCoordinator coordinator,
     ClientTokenProvider clientTokens,
+    StreamOrigins streamOrigins,
+    LiveStreams liveStreams,
     IOptions<BffOptions> options,
     ILogger<BffProxyMiddleware> logger)
 {
     private readonly BffProxyOptions _proxy = options.Value.Proxy;
+    private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -47,7 +50,7 @@ internal sealed class BffProxyMiddleware(
         }
 
         // Checked before the store is read: a User route without the header costs nothing.
-        if (policy.RequiresAntiforgery(hasSession: false) && !Antiforgery.IsPresent(context))
+        if (policy.RequiresAntiforgery(hasSession: false) && !streamOrigins.IsFromTheSpa(context))
         {
             await RejectAsync(context, route.RouteId, BffError.Csrf);
             return;
@@ -79,7 +82,7 @@ internal sealed class BffProxyMiddleware(
             return;
         }
 
-        if (policy.RequiresAntiforgery(hasSession: true) && !Antiforgery.IsPresent(context))
+        if (policy.RequiresAntiforgery(hasSession: true) && !streamOrigins.IsFromTheSpa(context))
         {
             await RejectAsync(context, route.RouteId, BffError.Csrf);
             return;
@@ -90,6 +93,14 @@ internal sealed class BffProxyMiddleware(
         if (token.Status != AccessTokenStatus.Available)
         {
             await RejectAsync(context, route.RouteId, token);
+            return;
+        }
+
+        if (StreamOrigins.IsStream(context))
+        {
+            // A WebSocket or event stream lives on after this: it is closed when the session ends (invariant 10).
+            using var live = liveStreams.Register(session.Key.Hash, session.Record.ExpiresAt(_idleTimeout), context);
+            await ForwardAsync(context, token.AccessToken!);
             return;
         }
 

@@ -19,12 +19,22 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     private readonly ILogger<RedisSessionChangeFeed> _logger;
     private readonly ChannelSubscription _subscription;
 
-    public RedisSessionChangeFeed(IConnectionMultiplexer redis, RedisKeys keys, SessionCache cache, ILogger<RedisSessionChangeFeed> logger)
+    public RedisSessionChangeFeed(
+        IConnectionMultiplexer redis, RedisKeys keys, SessionCache cache, IEnumerable<ISessionChangeListener> listeners, ILogger<RedisSessionChangeFeed> logger)
     {
         _redis = redis;
         _cache = cache;
         _logger = logger;
-        _subscription = new ChannelSubscription(redis, keys.SessionChangeChannel, message => cache.Evict(message.ToString()));
+        var others = listeners.ToArray();
+        _subscription = new ChannelSubscription(redis, keys.SessionChangeChannel, message =>
+        {
+            var sessionHash = message.ToString();
+            cache.Evict(sessionHash);
+            foreach (var listener in others)
+            {
+                listener.SessionChanged(sessionHash);
+            }
+        });
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
     }

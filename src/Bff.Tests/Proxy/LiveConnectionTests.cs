@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Bff.Tests.Endpoints;
+using Bff.Tests.Infrastructure;
+
+namespace Bff.Tests.Proxy;
+
+/// <summary>
+/// WebSockets and event streams on a <c>User</c> route, over two instances: a browser cannot send X-CSRF on them,
+/// so their Origin proves they come from the SPA (a page on another port of the same host gets the user's cookie
+/// under SameSite=Strict, and is refused); and a session's end closes them on every instance (invariant 10).
+/// </summary>
+public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<TwoInstanceFleet>
+{
+    [Fact]
+    public async Task a_websocket_opens_from_the_gateways_own_origin_and_is_refused_from_another_origin_or_without_one()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var gateway = fleet.Gateways[0].Address;
+        var upstream = fleet.Provider.Upstream.Requests.Count(r => r.Path == "/api/socket");
+
+        using (var socket = await ConnectAsync(gateway, browsers[0], origin: gateway))
+        {
+            Assert.Equal(WebSocketState.Open, socket.State);
+            Assert.Equal($"hello {ProviderHost.User}", await ReceiveTextAsync(socket));
+        }
+
+        // Another port of the same host: same site, so the cookie goes along; a foreign origin; none at all; a
+        // browser that says the request is cross-site.
+        foreach (var (origin, fetchSite) in new (string?, string?)[] { ("http://127.0.0.1:1", null), ("https://evil.example", null), (null, null), (gateway, "cross-site") })
+        {
+            var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(gateway, browsers[0], origin, fetchSite));
+            Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(upstream + 1, fleet.Provider.Upstream.Requests.Count(r => r.Path == "/api/socket"));
+    }
+
+    [Fact]
+    public async Task an_event_stream_opens_from_the_gateways_own_origin_and_is_refused_from_another()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var gateway = fleet.Gateways[0].Address;
+        using var http = new HttpClient();
+
+        using (var stream = await OpenEventStreamAsync(http, gateway, browsers[0], origin: gateway))
+        {
+            Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+            using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+            Assert.Equal($"data: {ProviderHost.User} 1", await reader.ReadLineAsync());
+        }
+
+        using var foreign = await OpenEventStreamAsync(http, gateway, browsers[0], origin: "http://127.0.0.1:1");
+        await LoginTests.AssertProblemAsync(foreign, HttpStatusCode.Forbidden, "csrf");
+    }
+
+    [Fact]
+    public async Task a_logout_on_one_instance_closes_the_socket_and_the_stream_held_through_the_other_within_a_second()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var other = fleet.Gateways[1].Address;
+        using var socket = await ConnectAsync(other, browsers[1], origin: other);
+        Assert.Equal($"hello {ProviderHost.User}", await ReceiveTextAsync(socket));
+        using var http = new HttpClient();
+        using var stream = await OpenEventStreamAsync(http, other, browsers[1], origin: other);
+        using var events = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        Assert.NotNull(await events.ReadLineAsync());
+
+        var logout = new HttpRequestMessage(HttpMethod.Post, "/bff/logout");
+        logout.Headers.Add("X-CSRF", "1");
+        await browsers[0].SendAsync(logout);
+        var loggedOut = Stopwatch.StartNew();
+
+        // The socket ends (an abort, not a close handshake) and the stream stops, both within about a second.
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            while (true)
+            {
+                await ReceiveTextAsync(socket).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+        });
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            while (await events.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)) is not null)
+            {
+            }
+
+            throw new EndOfStreamException();
+        });
+        Assert.InRange(loggedOut.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+
+        var reconnect = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(other, browsers[1], origin: other));
+        Assert.Contains("401", reconnect.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(string gateway, BrowserClient browser, string? origin, string? fetchSite = null)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Cookie", $"__Host-bff={browser.GatewayCookie("__Host-bff")!.Value}");
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        if (fetchSite is not null)
+        {
+            socket.Options.SetRequestHeader("Sec-Fetch-Site", fetchSite);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(new Uri(gateway.Replace("http://", "ws://", StringComparison.Ordinal) + "/api/socket"), CancellationToken.None);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[4096];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        return received.MessageType == WebSocketMessageType.Close ? throw new WebSocketException("closed") : Encoding.UTF8.GetString(buffer, 0, received.Count);
+    }
+
+    private static Task<HttpResponseMessage> OpenEventStreamAsync(HttpClient http, string gateway, BrowserClient browser, string origin)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, gateway + "/api/events");
+        request.Headers.Add("Accept", "text/event-stream");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Cookie", $"__Host-bff={browser.GatewayCookie("__Host-bff")!.Value}");
+        return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+}
