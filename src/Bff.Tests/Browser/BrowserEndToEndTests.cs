@@ -97,8 +97,10 @@ public sealed class BrowserEndToEndTests
         var session = await fleet.Gateways[0].Services.GetRequiredService<ISessionStore>().GetAsync(key, CancellationToken.None);
         Assert.NotNull(session);
         Assert.True(session.Version >= 4, $"expected at least three rotations, saw {session.Version - 1}");
-        // Real time keeps running: at most one more refresh of this session may be in flight at the provider.
-        Assert.InRange(fleet.Provider.TokenLog.RefreshRequests - refreshes, session.Version - 1, session.Version);
+        // Every provider call was stored (a version each; real time keeps running, so one more may be in flight).
+        // A version without a call is a resource token the sweeper dropped because the page, stalled on a loaded
+        // machine, did not use it for a whole 4-second lifetime.
+        Assert.InRange(fleet.Provider.TokenLog.RefreshRequests - refreshes, 3, session.Version);
         Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
 
         // The pages keep calling: closing the context ends the responses still being read (their reads fail).

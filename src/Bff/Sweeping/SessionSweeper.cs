@@ -130,8 +130,8 @@ internal sealed class SessionSweeper(
             return;
         }
 
-        // Every token falling due: the sign-in one always, another target's only if an API call used it since it
-        // was issued; one unused for its whole life is dropped (a request that needs it again gets a new one).
+        // Every token falling due: the sign-in one always, another target's only if an API call used it within one
+        // token lifetime; one unused for longer is dropped (a request that needs it again gets a new one).
         var unavailable = false;
         if (tokens.AccessTokenExpiresAt - now <= due.Window)
         {
@@ -146,7 +146,7 @@ internal sealed class SessionSweeper(
             }
 
             var target = TokenTarget.FromId(targetId);
-            if (await store.LastUsedAsync(key, targetId) is { } used && used >= token.IssuedAt)
+            if (await store.LastUsedAsync(key, targetId) is { } used && used >= now - (token.ExpiresAt - token.IssuedAt))
             {
                 unavailable |= await RefreshAsync(key, target, token.AccessToken);
             }

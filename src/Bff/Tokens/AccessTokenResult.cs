@@ -20,7 +20,8 @@ internal enum AccessTokenStatus
 /// <param name="Status">What the request gets.</param>
 /// <param name="AccessToken">The token to forward, when <see cref="AccessTokenStatus.Available"/>.</param>
 /// <param name="RetryAfter">When <see cref="AccessTokenStatus.Unavailable"/> because of a back-off: how long it lasts.</param>
-internal readonly record struct AccessTokenResult(AccessTokenStatus Status, string? AccessToken, TimeSpan? RetryAfter = null)
+/// <param name="ExpiresAt">When <see cref="AccessToken"/> expires (known when it came from a session).</param>
+internal readonly record struct AccessTokenResult(AccessTokenStatus Status, string? AccessToken, TimeSpan? RetryAfter = null, DateTimeOffset ExpiresAt = default)
 {
     public static readonly AccessTokenResult Ended = new(AccessTokenStatus.SessionEnded, null);
     public static readonly AccessTokenResult Unavailable = new(AccessTokenStatus.Unavailable, null);
@@ -30,5 +31,5 @@ internal readonly record struct AccessTokenResult(AccessTokenStatus Status, stri
 
     /// <summary>The session's token for <paramref name="target"/>; unavailable if it holds none.</summary>
     public static AccessTokenResult From(SessionRecord session, TokenTarget target) =>
-        session.Tokens.AccessTokenFor(target) is { } token ? new(AccessTokenStatus.Available, token) : Unavailable;
+        session.Tokens.TryGet(target, out var token, out var expiresAt) ? new(AccessTokenStatus.Available, token, null, expiresAt) : Unavailable;
 }

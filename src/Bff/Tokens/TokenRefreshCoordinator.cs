@@ -153,7 +153,7 @@ internal sealed class TokenRefreshCoordinator(
     {
         if (result.AccessToken is { } token)
         {
-            targetUse.Record(key, target, token);
+            targetUse.Record(key, target, token, result.ExpiresAt);
         }
 
         return result;
