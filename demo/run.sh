@@ -8,8 +8,18 @@ cd "$(dirname "$0")/.."
 dotnet build Bff.sln -c Release -nologo -v quiet
 bin() { echo "$1/bin/Release/net10.0/$2.dll"; }
 
+# Stops the three processes and waits for them, however this script ends: Ctrl+C, SIGINT or SIGTERM from another
+# script (where background jobs ignore SIGINT, so they must be told), or one of them exiting.
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+stop() {
+  trap - EXIT INT TERM
+  [ ${#pids[@]} -eq 0 ] && return
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
 
 DEMO_IDP_ACCESS_TOKEN_SECONDS="${DEMO_IDP_ACCESS_TOKEN_SECONDS:-30}" \
   dotnet "$(bin demo/Bff.Demo.IdentityProvider Bff.Demo.IdentityProvider)" & pids+=($!)

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -102,11 +104,58 @@ public sealed class BrowserEndToEndTests
         // machine, did not use it for a whole 4-second lifetime.
         Assert.InRange(fleet.Provider.TokenLog.RefreshRequests - refreshes, 3, session.Version);
         Assert.Equal(reuses, fleet.Provider.TokenLog.Reuses);
+        await LiveConnectionsAsync(fleet, first, second);
 
         // The pages keep calling: closing the context ends the responses still being read (their reads fail).
         await context.CloseAsync();
         await Task.WhenAll(recordings);
     }
+
+    /// <summary>
+    /// Each tab's WebSocket and event stream (through its own instance) stayed open across the rotations; a page on
+    /// another origin of the same site cannot open them; a logout in the first tab closes the second tab's.
+    /// </summary>
+    private static async Task LiveConnectionsAsync(FleetFixture fleet, IPage first, IPage second)
+    {
+        foreach (var page in new[] { first, second })
+        {
+            Assert.Equal("open", await page.TextContentAsync("#socket"));
+            Assert.Equal("open", await page.TextContentAsync("#stream"));
+            Assert.True(int.Parse(await page.TextContentAsync("#socket-messages") ?? "0", CultureInfo.InvariantCulture) >= 5, "the WebSocket stopped delivering");
+            Assert.True(int.Parse(await page.TextContentAsync("#events") ?? "0", CultureInfo.InvariantCulture) >= 20, "the event stream stopped delivering");
+        }
+
+        // The second tab's origin is the other instance's port of the same host: same site, so Chromium sends the
+        // session cookie along to the first instance. Refused there, and nothing reaches the API.
+        int Upstream(string path) => fleet.Provider.Upstream.Requests.Count(r => r.Path == path);
+        var (sockets, streams) = (Upstream("/api/socket"), Upstream("/api/events"));
+        Assert.Equal("refused", await second.EvaluateAsync<string>(OpenSocket, fleet.Gateways[0].Address));
+        Assert.Equal("refused", await second.EvaluateAsync<string>(OpenStream, fleet.Gateways[0].Address));
+        Assert.Equal((sockets, streams), (Upstream("/api/socket"), Upstream("/api/events")));
+
+        var loggedOut = Stopwatch.StartNew();
+        await first.ClickAsync("#logout");
+        await second.WaitForFunctionAsync("() => document.querySelector('#socket').textContent === 'closed' && document.querySelector('#stream').textContent === 'closed'",
+            null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        Assert.InRange(loggedOut.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        Assert.Equal("refused", await second.EvaluateAsync<string>(OpenSocket, fleet.Gateways[1].Address));
+    }
+
+    private const string OpenSocket = """
+        address => new Promise(resolve => {
+          const socket = new WebSocket(address.replace('http', 'ws') + '/api/socket');
+          socket.onopen = () => { socket.close(); resolve('opened'); };
+          socket.onerror = () => resolve('refused');
+        })
+        """;
+
+    private const string OpenStream = """
+        address => new Promise(resolve => {
+          const stream = new EventSource(address + '/api/events', { withCredentials: true });
+          stream.onopen = () => { stream.close(); resolve('opened'); };
+          stream.onerror = () => { stream.close(); resolve('refused'); };
+        })
+        """;
 
     private static async Task RecordAsync(IResponse response)
     {

@@ -52,8 +52,17 @@ public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<
             Assert.Equal($"data: {ProviderHost.User} 1", await reader.ReadLineAsync());
         }
 
-        using var foreign = await OpenEventStreamAsync(http, gateway, browsers[0], origin: "http://127.0.0.1:1");
-        await LoginTests.AssertProblemAsync(foreign, HttpStatusCode.Forbidden, "csrf");
+        // A browser's same-origin EventSource sends no Origin, only Sec-Fetch-Site.
+        using (var sameOrigin = await OpenEventStreamAsync(http, gateway, browsers[0], origin: null, fetchSite: "same-origin"))
+        {
+            Assert.Equal(HttpStatusCode.OK, sameOrigin.StatusCode);
+        }
+
+        foreach (var (origin, fetchSite) in new (string?, string?)[] { ("http://127.0.0.1:1", null), (null, "same-site"), (null, null) })
+        {
+            using var refused = await OpenEventStreamAsync(http, gateway, browsers[0], origin, fetchSite);
+            await LoginTests.AssertProblemAsync(refused, HttpStatusCode.Forbidden, "csrf");
+        }
     }
 
     [Fact]
@@ -136,11 +145,20 @@ public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<
         return received.MessageType == WebSocketMessageType.Close ? throw new WebSocketException("closed") : Encoding.UTF8.GetString(buffer, 0, received.Count);
     }
 
-    private static Task<HttpResponseMessage> OpenEventStreamAsync(HttpClient http, string gateway, BrowserClient browser, string origin)
+    private static Task<HttpResponseMessage> OpenEventStreamAsync(HttpClient http, string gateway, BrowserClient browser, string? origin, string? fetchSite = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, gateway + "/api/events");
         request.Headers.Add("Accept", "text/event-stream");
-        request.Headers.Add("Origin", origin);
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+
+        if (fetchSite is not null)
+        {
+            request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        }
+
         request.Headers.Add("Cookie", $"__Host-bff={browser.GatewayCookie("__Host-bff")!.Value}");
         return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
     }

@@ -6,12 +6,14 @@ using Microsoft.Net.Http.Headers;
 namespace Bff.Web;
 
 /// <summary>
-/// A browser cannot put <c>X-CSRF: 1</c> on a WebSocket handshake or an <c>EventSource</c> request, but it always
-/// sends their <c>Origin</c>, which a page cannot forge. Such a stream request on a user route is the SPA's own when
+/// A browser cannot put <c>X-CSRF: 1</c> on a WebSocket handshake or an <c>EventSource</c> request, but it tells
+/// where they come from in headers a page cannot forge: <c>Origin</c> (always on a WebSocket handshake and on a
+/// cross-origin request) and <c>Sec-Fetch-Site</c>. Such a stream request on a user route is the SPA's own when
 /// its origin is the gateway's (as the browser sees it, behind trusted proxies) or one of
 /// <c>Bff:AllowedOrigins</c>, and <c>Sec-Fetch-Site</c>, when sent for the gateway's own origin, says
-/// <c>same-origin</c>. A page on another port of the same host is same-site, so <c>SameSite=Strict</c> sends it the
-/// user's cookie: only this check stops it (cross-site WebSocket hijacking).
+/// <c>same-origin</c>; or, without <c>Origin</c> (a same-origin <c>EventSource</c> carries none), when
+/// <c>Sec-Fetch-Site</c> says <c>same-origin</c>. A page on another port of the same host is same-site, so
+/// <c>SameSite=Strict</c> sends it the user's cookie: only this check stops it (cross-site WebSocket hijacking).
 /// </summary>
 internal sealed class StreamOrigins(IOptions<BffOptions> options)
 {
@@ -43,7 +45,7 @@ internal sealed class StreamOrigins(IOptions<BffOptions> options)
         var request = context.Request;
         if (request.Headers[HeaderNames.Origin] is not [{ Length: > 0 } origin])
         {
-            return false;
+            return request.Headers["Sec-Fetch-Site"] is [{ } fetchSite] && fetchSite == "same-origin";
         }
 
         var own = string.Equals(Normalize(origin), Normalize($"{request.Scheme}://{request.Host}"), StringComparison.OrdinalIgnoreCase);
