@@ -3,6 +3,12 @@
 # rotation, 30-second access tokens), the sample API and the gateway with its embedded defaults (in-memory
 # session store). Open http://localhost:5000 and sign in as alice / alice. Ctrl+C stops all three.
 set -euo pipefail
+# Started in the background by another script, bash ignores SIGINT, and an ignored signal cannot be trapped:
+# start again with the default dispositions so that SIGINT and SIGTERM reach the trap below.
+if [ -z "${BFF_DEMO_SIGNALS_RESET:-}" ]; then
+  export BFF_DEMO_SIGNALS_RESET=1
+  exec env --default-signal=INT,TERM bash "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 
 dotnet build Bff.sln -c Release -nologo -v quiet
