@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, functional (real Kestrel, real OpenIddict provider) and Redis tests.
-# Installs what the tests need when it is missing (Debian, as root): redis-server, and chromium for the
-# browser tests (driven by Playwright .NET at /usr/bin/chromium).
+# Installs what the tests need when it is missing (Debian, as root): redis-server, chromium for the browser
+# tests (driven by Playwright .NET at /usr/bin/chromium), nginx and openssl for TLS termination in front of
+# the gateways (the tests run their own nginx; the package's system instance is not used).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: please install: ${missing[*]}" >&2

@@ -10,7 +10,13 @@ namespace Bff.Tests.Infrastructure;
 /// </summary>
 public sealed partial class BrowserClient : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    // Test servers on loopback (nginx terminating TLS) use self-signed certificates.
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+    });
     private readonly Dictionary<string, Dictionary<string, CookieRecord>> _cookies = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _responses = [];
 
