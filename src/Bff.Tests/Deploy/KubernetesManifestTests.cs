@@ -36,7 +36,7 @@ public sealed class KubernetesManifestTests
             }
         }
 
-        Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Secret", "Service"], ByKind.Keys.Order());
+        Assert.Equal(["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "PodDisruptionBudget", "Secret", "Service"], ByKind.Keys.Order());
     }
 
     [Fact]
@@ -95,6 +95,12 @@ public sealed class KubernetesManifestTests
         Assert.Equal(ByKind["Deployment"].Text("metadata.name"), ByKind["HorizontalPodAutoscaler"].Text("spec.scaleTargetRef.name"));
         Assert.True(ByKind["HorizontalPodAutoscaler"].Number("spec.minReplicas") >= 3);
         Assert.True(ByKind["PodDisruptionBudget"].Number("spec.minAvailable") < ByKind["Deployment"].Number("spec.replicas"));
+        // The ingress terminates TLS and sends to the Service's named port; the gateway trusts its forwarded headers.
+        var ingressBackend = ByKind["Ingress"].At("spec.rules.0.http.paths.0.backend.service");
+        Assert.Equal(ByKind["Service"].Text("metadata.name"), ingressBackend.Text("name"));
+        Assert.Equal(ByKind["Service"].Text("spec.ports.0.name"), ingressBackend.Text("port.name"));
+        Assert.NotEmpty(ByKind["Ingress"].Items("spec.tls"));
+        Assert.NotEmpty(Settings().GetProperty("Bff").GetProperty("ForwardedHeaders").GetProperty("KnownNetworks").EnumerateArray());
     }
 
     [Fact]
