@@ -45,6 +45,9 @@ for api in orders billing; do
     "ReverseProxy__Routes__${api}__Metadata__Bff.AccessToken=User"
     "ReverseProxy__Routes__${api}__Metadata__Bff.AccessToken.Resource=https://api.demo.example/${api}")
 done
+# The sample API's SignalR hub, a user route like the others (its WebSocket is checked by Origin instead of X-CSRF).
+demo_routes+=("ReverseProxy__Routes__hubs__ClusterId=api" "ReverseProxy__Routes__hubs__Match__Path=/hubs/{**rest}"
+  "ReverseProxy__Routes__hubs__Metadata__Bff.AccessToken=User")
 env "${demo_routes[@]}" \
 ASPNETCORE_URLS=http://localhost:5000 \
 Bff__Oidc__Authority=http://localhost:5001/ \

@@ -8,7 +8,8 @@ namespace Bff.Demo.Api;
 /// The sample API behind the gateway: it validates the bearer token against the provider and answers who
 /// called it, and what the gateway forwarded (so tests can see that no cookie reached it). Beside it, one small
 /// API per resource (<c>/orders/whoami</c> for <c>https://api.demo.example/orders</c>) that accepts only tokens
-/// whose audience is that resource: a token meant for another API gets 401.
+/// whose audience is that resource: a token meant for another API gets 401. Live connections: a WebSocket, an event
+/// stream and a SignalR hub (<see cref="MessagesHub"/>).
 /// </summary>
 public static class DemoApi
 {
@@ -43,6 +44,8 @@ public static class DemoApi
         }
 
         builder.Services.AddAuthorization();
+        builder.Services.AddSignalR();
+        builder.Services.AddHostedService<MessageTicker>();
 
         var app = builder.Build();
         app.Use(async (context, next) =>
@@ -77,6 +80,7 @@ public static class DemoApi
         // Live connections: a WebSocket that greets the caller, then echoes; an event stream of ticks.
         app.Map("/api/socket", SocketAsync).RequireAuthorization();
         app.MapGet("/api/events", EventsAsync).RequireAuthorization();
+        app.MapHub<MessagesHub>(MessagesHub.Path).RequireAuthorization();
         foreach (var resource in Resources)
         {
             app.MapGet(PathOf(resource) + "/whoami", (HttpContext context) => Results.Json(new

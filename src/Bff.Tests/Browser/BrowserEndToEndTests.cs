@@ -44,6 +44,9 @@ public sealed class BrowserEndToEndTests
             configuration["Bff:Sweeper:Interval"] = "00:00:01";
             configuration["Bff:Frontend:Path"] = Path.Combine(AppContext.BaseDirectory, "demo-wwwroot");
             ResourceRoutes.AddTo(configuration);
+            configuration["ReverseProxy:Routes:hubs:ClusterId"] = "api";
+            configuration["ReverseProxy:Routes:hubs:Match:Path"] = "/hubs/{**rest}";
+            configuration["ReverseProxy:Routes:hubs:Metadata:Bff.AccessToken"] = "User";
             return Task.CompletedTask;
         }
     }
@@ -123,6 +126,10 @@ public sealed class BrowserEndToEndTests
             Assert.Equal("open", await page.TextContentAsync("#stream"));
             Assert.True(int.Parse(await page.TextContentAsync("#socket-messages") ?? "0", CultureInfo.InvariantCulture) >= 5, "the WebSocket stopped delivering");
             Assert.True(int.Parse(await page.TextContentAsync("#events") ?? "0", CultureInfo.InvariantCulture) >= 20, "the event stream stopped delivering");
+            // SignalR (the sample API's hub, JSON protocol over the WebSocket) through the same user route kind.
+            Assert.Equal("open", await page.TextContentAsync("#hub"));
+            Assert.True(int.Parse(await page.TextContentAsync("#hub-messages") ?? "0", CultureInfo.InvariantCulture) >= 5, "the SignalR hub stopped delivering");
+            Assert.StartsWith("tick ", await page.TextContentAsync("#hub-last"), StringComparison.Ordinal);
         }
 
         // The second tab's origin is the other instance's port of the same host: same site, so Chromium sends the
@@ -135,7 +142,7 @@ public sealed class BrowserEndToEndTests
 
         var loggedOut = Stopwatch.StartNew();
         await first.ClickAsync("#logout");
-        await second.WaitForFunctionAsync("() => document.querySelector('#socket').textContent === 'closed' && document.querySelector('#stream').textContent === 'closed'",
+        await second.WaitForFunctionAsync("() => ['#socket', '#stream', '#hub'].every(id => document.querySelector(id).textContent === 'closed')",
             null, new PageWaitForFunctionOptions { Timeout = 10_000 });
         Assert.InRange(loggedOut.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
         Assert.Equal("refused", await second.EvaluateAsync<string>(OpenSocket, fleet.Gateways[1].Address));

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Bff.Demo.Api;
+
+/// <summary>Pushes a message to every connected user each second, so a page shows a live feed.</summary>
+public sealed class MessageTicker(IHubContext<MessagesHub> hub) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        for (var tick = 1; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+        {
+            await hub.Clients.All.SendAsync("message", $"tick {tick}", stoppingToken);
+        }
+    }
+}
