@@ -92,6 +92,23 @@ public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<
         Assert.Contains("401", reconnect.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task a_session_that_expires_while_idle_closes_its_socket_without_any_logout()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var other = fleet.Gateways[1].Address;
+        using var socket = await ConnectAsync(other, browsers[1], origin: other);
+        Assert.Equal($"hello {ProviderHost.User}", await ReceiveTextAsync(socket));
+
+        // Nothing publishes an idle expiry: the instance's own check, once the session's end has passed, closes it.
+        var session = await fleet.Gateways[1].SessionOfAsync(browsers[1]);
+        fleet.Clock.SetUtcNow(session.ExpiresAt(TimeSpan.Parse(fleet.Configuration.GetValueOrDefault("Bff:Session:IdleTimeout") ?? "08:00:00", System.Globalization.CultureInfo.InvariantCulture)) + TimeSpan.FromSeconds(1));
+        fleet.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.True(await EndsAsync(() => ReceiveTextAsync(socket, patience.Token)), "the socket stayed open after the session expired");
+    }
+
     private static async Task<ClientWebSocket> ConnectAsync(string gateway, BrowserClient browser, string? origin, string? fetchSite = null)
     {
         var socket = new ClientWebSocket();
