@@ -18,6 +18,8 @@ if ((${#missing[@]})); then
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Debian's nginx package starts a system instance on port 80; the tests run their own.
+  systemctl stop nginx 2>/dev/null || service nginx stop 2>/dev/null || true
 fi
 
 log=$(mktemp)
