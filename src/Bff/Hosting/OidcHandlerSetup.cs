@@ -34,7 +34,9 @@ internal sealed class OidcHandlerSetup(IOptions<BffOptions> bffOptions, TimeProv
         options.MapInboundClaims = false;
         options.GetClaimsFromUserInfoEndpoint = false;
         options.SignInScheme = BffSessionHandler.SchemeName;
-        options.BackchannelTimeout = bff.Tokens.IdpTimeout;
+        // Redeeming the sign-in's code, like a refresh, is not cut short at IdpTimeout (the code is single-use, and a
+        // browser waiting on the callback is better served late than failed).
+        options.BackchannelTimeout = bff.Tokens.IdpCallLimit;
         options.TokenValidationParameters.NameClaimType = "name";
         options.TokenValidationParameters.RoleClaimType = "role";
         options.Scope.Clear();
