@@ -9,13 +9,11 @@ namespace Bff.Tests.Infrastructure;
 /// </summary>
 public sealed class TlsNginx : IDisposable
 {
-    private readonly Process _process;
-    private readonly string _folder;
+    private readonly NginxProcess _nginx;
 
-    private TlsNginx(Process process, string folder, string address)
+    private TlsNginx(NginxProcess nginx, string address)
     {
-        _process = process;
-        _folder = folder;
+        _nginx = nginx;
         Address = address;
     }
 
@@ -24,24 +22,13 @@ public sealed class TlsNginx : IDisposable
 
     public static async Task<TlsNginx> StartAsync(IEnumerable<string> gateways)
     {
-        var folder = Directory.CreateTempSubdirectory("bff-tls-nginx-").FullName;
+        var folder = NginxProcess.NewFolder("bff-tls-nginx-");
         await RunAsync("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", Path.Combine(folder, "key.pem"), "-out", Path.Combine(folder, "cert.pem"));
         var port = RedisServer.FreeTcpPort();
         var servers = string.Join("\n", gateways.Select(g => $"server {new Uri(g).Authority};"));
-        var configuration = Path.Combine(folder, "nginx.conf");
-        await File.WriteAllTextAsync(configuration, $$"""
-            worker_processes 1;
-            pid {{folder}}/nginx.pid;
-            error_log {{folder}}/error.log warn;
-            events { worker_connections 1024; }
-            http {
-              access_log off;
-              client_body_temp_path {{folder}}/body;
-              proxy_temp_path {{folder}}/proxy;
-              fastcgi_temp_path {{folder}}/fastcgi;
-              uwsgi_temp_path {{folder}}/uwsgi;
-              scgi_temp_path {{folder}}/scgi;
+        var address = $"https://127.0.0.1:{port}";
+        var nginx = await NginxProcess.StartAsync(folder, "1", 1024, $$"""
               map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
               upstream gateways { {{servers}} }
               server {
@@ -60,32 +47,11 @@ public sealed class TlsNginx : IDisposable
                   proxy_buffering off;
                 }
               }
-            }
-            """);
-        var process = Process.Start(new ProcessStartInfo("nginx", ["-c", configuration, "-g", "daemon off;"]) { RedirectStandardError = true })!;
-        var address = $"https://127.0.0.1:{port}";
-        using var probe = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await probe.GetAsync(address + "/healthz");
-                return new TlsNginx(process, folder, address);
-            }
-            catch (HttpRequestException) when (attempt < 100 && !process.HasExited)
-            {
-                await Task.Delay(100);
-            }
-        }
+            """, address + "/healthz");
+        return new TlsNginx(nginx, address);
     }
 
-    public void Dispose()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-        _process.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Dispose() => _nginx.Dispose();
 
     private static async Task RunAsync(string file, params string[] arguments)
     {

@@ -123,7 +123,7 @@ internal sealed class ClientTokenProvider(
                 {
                     // Re-read under the lock: another holder may have stored one since the read above.
                     var result = await FreshFromStoreAsync(target) ?? await RequestAsync(target);
-                    await PublishQuietlyAsync(name, result.Status == AccessTokenStatus.Available ? RefreshNotice.Changed : RefreshNotice.Failed);
+                    await signal.PublishQuietlyAsync(name, result.Status == AccessTokenStatus.Available ? RefreshNotice.Changed : RefreshNotice.Failed, logger);
                     return result;
                 }
             }
@@ -187,17 +187,5 @@ internal sealed class ClientTokenProvider(
         await store.SetAsync(target.Id, token);
         _copies[target.Id] = token;
         return new AccessTokenResult(AccessTokenStatus.Available, token.AccessToken);
-    }
-
-    private async Task PublishQuietlyAsync(string name, RefreshNotice notice)
-    {
-        try
-        {
-            await signal.PublishAsync(name, notice);
-        }
-        catch (Exception exception)
-        {
-            Log.PublishFailed(logger, name, exception.GetType().Name);
-        }
     }
 }

@@ -204,7 +204,7 @@ internal sealed class TokenRefreshCoordinator(
         {
             // Redis errors, corrupt data, bugs: the request fails with 503, the session stays (invariant 5).
             Log.RefreshCrashed(logger, need.Key.Hash, exception);
-            await PublishQuietlyAsync(need.Key, RefreshNotice.Failed);
+            await signal.PublishQuietlyAsync(need.Key.Hash, RefreshNotice.Failed, logger);
             result = AccessTokenResult.HeldBack(_failures.Failed(need.FlightKey));
         }
         finally
@@ -236,7 +236,7 @@ internal sealed class TokenRefreshCoordinator(
                     // Published only once the lock is free, so a woken waiter can always take it.
                     if (notice is { } publish)
                     {
-                        await PublishQuietlyAsync(key, publish);
+                        await signal.PublishQuietlyAsync(key.Hash, publish, logger);
                     }
 
                     return result;
@@ -457,18 +457,5 @@ internal sealed class TokenRefreshCoordinator(
     {
         var current = await store.GetAsync(need.Key, CancellationToken.None);
         return current is null ? AccessTokenResult.Ended : AccessTokenResult.From(current, need.Target);
-    }
-
-    private async Task PublishQuietlyAsync(SessionKey key, RefreshNotice notice)
-    {
-        try
-        {
-            await signal.PublishAsync(key.Hash, notice);
-        }
-        catch (Exception exception)
-        {
-            // Waiters fall back to re-reading the store.
-            Log.PublishFailed(logger, key.Hash, exception.GetType().Name);
-        }
     }
 }
