@@ -1,3 +1,4 @@
+using System.Net;
 using Bff.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,14 +59,16 @@ public sealed class GatewayHost : IAsyncDisposable
         await Task.Run(() => app.StartAsync());
         var address = ProviderHost.Address(app);
         await provider.AllowGatewayAsync(address);
-        await WaitUntilReadyAsync(address);
+        // An instance that speaks only HTTP/2 on plain http (prior knowledge) is probed the same way.
+        var http2Only = configuration.TryGetValue("Kestrel:EndpointDefaults:Protocols", out var protocols) && protocols == "Http2";
+        await WaitUntilReadyAsync(address, http2Only ? HttpVersion.Version20 : HttpVersion.Version11);
         return new GatewayHost(app, address);
     }
 
     /// <summary>A load balancer sends traffic only once /readyz answers (Redis connected); tests do the same.</summary>
-    private static async Task WaitUntilReadyAsync(string address)
+    private static async Task WaitUntilReadyAsync(string address, Version version)
     {
-        using var http = new HttpClient();
+        using var http = new HttpClient { DefaultRequestVersion = version, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!(await http.GetAsync($"{address}/readyz")).IsSuccessStatusCode)
         {

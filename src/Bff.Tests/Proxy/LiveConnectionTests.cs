@@ -14,6 +14,12 @@ namespace Bff.Tests.Proxy;
 /// </summary>
 public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<TwoInstanceFleet>
 {
+    /// <summary>
+    /// HTTP/2 WebSockets need an invoker (the default one speaks HTTP/1.1 only) that outlives the socket: its
+    /// stream is one of the pooled connection's.
+    /// </summary>
+    private static readonly HttpMessageInvoker Http2Connections = new(new SocketsHttpHandler());
+
     [Fact]
     public async Task a_websocket_opens_from_the_gateways_own_origin_and_is_refused_from_another_origin_or_without_one()
     {
@@ -109,9 +115,34 @@ public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<
         Assert.True(await EndsAsync(() => ReceiveTextAsync(socket, patience.Token)), "the socket stayed open after the session expired");
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(string gateway, BrowserClient browser, string? origin, string? fetchSite = null)
+    [Fact]
+    public async Task a_websocket_over_http2_extended_connect_is_checked_by_its_origin_and_carries_the_token()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        // A third instance of the same fleet that speaks HTTP/2 on plain http (prior knowledge), as a gateway
+        // behind an HTTP/2 ingress does: a WebSocket is then an extended CONNECT (RFC 8441), with no Upgrade header.
+        var configuration = new Dictionary<string, string?>(fleet.Configuration) { ["Kestrel:EndpointDefaults:Protocols"] = "Http2" };
+        await using var http2 = await GatewayHost.StartAsync(fleet.Provider, configuration, GatewayHost.WithClock(fleet.Clock));
+
+        using (var socket = await ConnectAsync(http2.Address, browsers[0], origin: http2.Address, http2: true))
+        {
+            Assert.Equal(WebSocketState.Open, socket.State);
+            Assert.Equal($"hello {ProviderHost.User}", await ReceiveTextAsync(socket));
+        }
+
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => ConnectAsync(http2.Address, browsers[0], origin: "http://127.0.0.1:1", http2: true));
+        Assert.Contains("403", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(string gateway, BrowserClient browser, string? origin, string? fetchSite = null, bool http2 = false)
     {
         var socket = new ClientWebSocket();
+        if (http2)
+        {
+            socket.Options.HttpVersion = HttpVersion.Version20;
+            socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
         socket.Options.SetRequestHeader("Cookie", $"__Host-bff={browser.GatewayCookie("__Host-bff")!.Value}");
         if (origin is not null)
         {
@@ -125,7 +156,8 @@ public sealed class LiveConnectionTests(TwoInstanceFleet fleet) : IClassFixture<
 
         try
         {
-            await socket.ConnectAsync(new Uri(gateway.Replace("http://", "ws://", StringComparison.Ordinal) + "/api/socket"), CancellationToken.None);
+            var uri = new Uri(gateway.Replace("http://", "ws://", StringComparison.Ordinal) + "/api/socket");
+            await socket.ConnectAsync(uri, http2 ? Http2Connections : null, CancellationToken.None);
             return socket;
         }
         catch
