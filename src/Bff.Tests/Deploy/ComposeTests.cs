@@ -49,12 +49,30 @@ public sealed partial class ComposeTests
         Assert.DoesNotMatch(AffinityDirective(), configuration);
     }
 
+    [Fact]
+    public void nginx_terminates_tls_for_the_origin_the_provider_knows_and_the_gateways_trust_it_for_forwarded_headers()
+    {
+        var nginx = Services.Single(s => s.Key == "nginx").Value;
+        Assert.Contains(nginx.Items("volumes"), v => ((YamlScalarNode)v).Value == "./tls:/etc/nginx/tls:ro");
+        var configuration = File.ReadAllText(Path.Combine(Folder, "nginx.conf"));
+        var httpsPort = TlsListen().Match(configuration).Groups[1].Value;
+        Assert.NotEmpty(httpsPort);
+
+        var idp = Services.Single(s => s.Key == "idp").Value;
+        Assert.Equal($"https://localhost:{httpsPort}", idp.Text("environment.DEMO_IDP_GATEWAY_ORIGINS"));
+        Assert.All(Gateways(), g => Assert.Equal("127.0.0.1", g.Text("environment.Bff__ForwardedHeaders__KnownProxies__0")));
+        Assert.True(File.Exists(Path.Combine(Folder, "tls-cert.sh")));
+    }
+
     /// <summary>Services built from the gateway's Dockerfile, with the shared settings merged in from the anchor.</summary>
     private static IEnumerable<YamlNode> Gateways() =>
         Services.Select(s => s.Value).Where(s => s.Has("build.dockerfile") && s.Text("build.dockerfile") == "Dockerfile");
 
     [GeneratedRegex(@"^\s*server\s+([\d.]+:\d+)", RegexOptions.Multiline)]
     private static partial Regex UpstreamServer();
+
+    [GeneratedRegex(@"^\s*listen\s+[\d.]+:(\d+)\s+ssl;", RegexOptions.Multiline)]
+    private static partial Regex TlsListen();
 
     [GeneratedRegex(@"^\s*(ip_hash|hash|sticky)\b", RegexOptions.Multiline)]
     private static partial Regex AffinityDirective();

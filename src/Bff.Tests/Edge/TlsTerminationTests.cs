@@ -4,7 +4,7 @@ using Bff.Tests.Infrastructure;
 namespace Bff.Tests.Edge;
 
 /// <summary>
-/// Two gateways on plain http behind a real nginx terminating TLS, trusting it as their proxy
+/// Two gateways on plain http behind a real nginx running deploy/compose's configuration, terminating TLS, trusted as their proxy
 /// (<c>Bff:ForwardedHeaders:KnownProxies</c>): the browser's https origin is what the provider, the cookies and
 /// the redirects see. (A peer that is not trusted is ignored: <c>ProxyEdgeTests</c>.)
 /// </summary>
@@ -34,5 +34,18 @@ public sealed class TlsTerminationTests(TwoInstanceFleet fleet) : IClassFixture<
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => browser.GetAsync("/api/whoami")));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
+    public async Task plain_http_on_the_shipped_nginx_only_redirects_to_the_https_origin()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fleet.Provider, fleet.Configuration);
+        using var nginx = await TlsNginx.StartAsync([gateway.Address]);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        using var response = await http.GetAsync($"{nginx.PlainAddress}/bff/user?x=1");
+
+        Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+        Assert.Equal(new Uri($"{nginx.Address}/bff/user?x=1"), response.Headers.Location);
     }
 }
