@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Bff.Tests.Infrastructure;
 
 /// <summary>
-/// Several gateway instances on real Kestrel sharing one real redis-server, one strict provider and one fake
+/// Several gateway instances on real Kestrel sharing one real redis-server (or a cluster), one strict provider and one fake
 /// clock (so "the moment of expiry" is the same instant for all of them). Each instance has its own fault
 /// handler on its token-endpoint client.
 /// </summary>
@@ -17,8 +17,9 @@ public class FleetFixture : IAsyncLifetime
     {
     }
 
-    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null, bool sweeper = false, bool realClock = false)
+    protected FleetFixture(int instances, TimeSpan? refreshTokenReuseLeeway = null, bool sweeper = false, bool realClock = false, IRedisDeployment? redis = null)
     {
+        Redis = redis ?? new RedisServer();
         _instances = instances;
         _sweeper = sweeper;
         _realClock = realClock;
@@ -26,7 +27,8 @@ public class FleetFixture : IAsyncLifetime
         Provider.Settings.RefreshTokenReuseLeeway = refreshTokenReuseLeeway ?? TimeSpan.Zero;
     }
 
-    public RedisServer Redis { get; } = new();
+    /// <summary>One redis-server unless the derived fleet gives a cluster.</summary>
+    public IRedisDeployment Redis { get; }
     public ProviderHost Provider { get; } = new();
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     public List<GatewayHost> Gateways { get; } = [];

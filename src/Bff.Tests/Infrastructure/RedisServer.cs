@@ -9,7 +9,7 @@ namespace Bff.Tests.Infrastructure;
 /// A real <c>redis-server</c> child process on a free loopback port, without persistence, one per fixture; or
 /// a replica of another one, or a Sentinel watching one (<see cref="SentinelOf"/>).
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IRedisDeployment
 {
     public const string SentinelServiceName = "mymaster";
 
@@ -25,17 +25,28 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>Starts as a Sentinel (quorum 1) monitoring this server as <see cref="SentinelServiceName"/>.</summary>
     public RedisServer? SentinelOf { get; init; }
 
+    /// <summary>Starts as a Redis Cluster node (see <see cref="RedisCluster"/>), its node table kept in its folder.</summary>
+    public bool ClusterNode { get; init; }
+
     public int Port { get; private set; }
 
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000";
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
+    IConnectionMultiplexer IRedisDeployment.Connection => Connection;
+
+    /// <summary>Whether the process is running (it may have been stopped by a test).</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
     public async Task InitializeAsync()
     {
         Port = FreeTcpPort();
         await StartAsync();
-        Connection = await ConnectionMultiplexer.ConnectAsync(ConnectOptions(Configuration));
+        if (!ClusterNode)
+        {
+            Connection = await ConnectionMultiplexer.ConnectAsync(ConnectOptions(Configuration));
+        }
     }
 
     /// <summary>Starts the server process (again) on <see cref="Port"/> and waits until it answers PING.</summary>
@@ -103,7 +114,8 @@ public sealed class RedisServer : IAsyncLifetime
 
         var persistence = Persistent ? "--appendonly yes --appendfsync always" : "--appendonly no";
         var replication = ReplicaOf is { } master ? $" --replicaof 127.0.0.1 {master.Port}" : "";
-        return $"--port {Port} --bind 127.0.0.1 --save \"\" {persistence} --dir {_dataDirectory} --protected-mode no{replication}";
+        var cluster = ClusterNode ? " --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000" : "";
+        return $"--port {Port} --bind 127.0.0.1 --save \"\" {persistence} --dir {_dataDirectory} --protected-mode no{replication}{cluster}";
     }
 
     /// <summary>Stops the server process as an operator or a crash would (SIGKILL); data survives only when <see cref="Persistent"/>.</summary>
@@ -129,10 +141,13 @@ public sealed class RedisServer : IAsyncLifetime
     }
 
     /// <summary>Every key and every value (strings and hash fields) in the server, for at-rest checks.</summary>
-    public async Task<IReadOnlyList<string>> DumpAsync()
+    public Task<IReadOnlyList<string>> DumpAsync() => DumpAsync(Connection, Port);
+
+    /// <summary>Every key and value of the server on <paramref name="port"/>, read through <paramref name="connection"/>.</summary>
+    public static async Task<IReadOnlyList<string>> DumpAsync(IConnectionMultiplexer connection, int port)
     {
-        var server = Connection.GetServer("127.0.0.1", Port);
-        var database = Connection.GetDatabase();
+        var server = connection.GetServer("127.0.0.1", port);
+        var database = connection.GetDatabase();
         var dump = new List<string>();
         await foreach (var key in server.KeysAsync(pattern: "*"))
         {

@@ -81,7 +81,7 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
     /// <summary>HMGET calls served by Redis so far: the session store's only read.</summary>
     private async Task<long> SessionReadsAsync()
     {
-        var stats = await fleet.Redis.Connection.GetServer("127.0.0.1", fleet.Redis.Port).InfoRawAsync("commandstats") ?? "";
+        var stats = await fleet.Redis.Connection.GetServers()[0].InfoRawAsync("commandstats") ?? "";
         var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_hmget:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -41,6 +41,6 @@ public sealed class AbandonedSessionTests(AbandonedSessionTests.ShortIdleFleet f
         Assert.Null(await store.GetAsync(key, CancellationToken.None));
         await LoginTests.AssertProblemAsync(await browsers[0].GetAsync("/api/whoami"), HttpStatusCode.Unauthorized, "session_ended");
         var keys = fleet.Gateways[0].Services.GetRequiredService<RedisKeys>();
-        Assert.Null(await fleet.Redis.Connection.GetDatabase().SortedSetScoreAsync(keys.RefreshSchedule, key.Hash));
+        Assert.Null(await fleet.Redis.Connection.GetDatabase().SortedSetScoreAsync(keys.RefreshScheduleOf(key.Hash), key.Hash));
     }
 }

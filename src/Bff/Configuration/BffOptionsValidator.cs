@@ -150,6 +150,16 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
             failures.Add("Bff:Proxy:MaxReplayBodyBytes must be between 0 and 16777216 (16 MiB).");
         }
 
+        if (options.Redis.ScheduleBuckets is < 1 or > 1024)
+        {
+            failures.Add($"Bff:Redis:ScheduleBuckets must be between 1 and 1024 (16 by default), not {options.Redis.ScheduleBuckets}.");
+        }
+
+        if (options.Redis.KeyPrefix.IndexOfAny(['{', '}']) >= 0)
+        {
+            failures.Add($"Bff:Redis:KeyPrefix '{options.Redis.KeyPrefix}' must not contain '{{' or '}}': the gateway puts its own hash tags in its keys (Redis Cluster slots).");
+        }
+
         if (options.Sweeper.MaxConcurrency < 1)
         {
             failures.Add("Bff:Sweeper:MaxConcurrency must be at least 1.");

@@ -13,7 +13,7 @@ internal static class EventIds
     public const int SessionCacheSuspended = 104;
     public const int SessionCacheResumed = 105;
     public const int SessionChangePublishFailed = 106;
-    public const int SessionChangeSubscriptionFailed = 107;
+    public const int SignInUndone = 107;
     public const int HintUpdateFailed = 108;
 
     public const int Refreshed = 200;
@@ -23,7 +23,7 @@ internal static class EventIds
     public const int RefreshWaitTimedOut = 204;
     public const int StoreRetry = 205;
     public const int PublishFailed = 206;
-    public const int SubscriptionFailed = 207;
+    public const int FleetChannelResubscribing = 207;
     public const int LeaseRenewalFailed = 208;
     public const int RefreshRefused = 209;
     public const int TargetUseNotRecorded = 210;

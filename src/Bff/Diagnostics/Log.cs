@@ -21,8 +21,6 @@ internal static partial class Log
     [LoggerMessage(EventIds.SessionChangePublishFailed, LogLevel.Warning, "Announcing a change of session {SessionHash} failed ({Error}); other instances drop their copy within the cache's maximum age.")]
     public static partial void SessionChangePublishFailed(ILogger logger, string sessionHash, string error);
 
-    [LoggerMessage(EventIds.SessionChangeSubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's session-change channel failed ({Error}); retrying. The session cache stays off meanwhile.")]
-    public static partial void SessionChangeSubscriptionFailed(ILogger logger, string error);
 
     [LoggerMessage(EventIds.HintUpdateFailed, LogLevel.Warning, "Updating the refresh schedule or logout index of session {SessionHash} failed ({Error}); the session itself was written.")]
     public static partial void HintUpdateFailed(ILogger logger, string sessionHash, string error);
@@ -57,8 +55,11 @@ internal static partial class Log
     [LoggerMessage(EventIds.PublishFailed, LogLevel.Warning, "Session {SessionHash}: publishing the refresh failed ({Error}); waiters fall back to re-reading.")]
     public static partial void PublishFailed(ILogger logger, string sessionHash, string error);
 
-    [LoggerMessage(EventIds.SubscriptionFailed, LogLevel.Warning, "Subscribing to the fleet's refresh channel failed ({Error}); retrying. Waiters re-read the store meanwhile.")]
-    public static partial void SubscriptionFailed(ILogger logger, string error);
+    [LoggerMessage(EventIds.SignInUndone, LogLevel.Warning, "Scheduling the background refresh of new session {SessionHash} failed ({Error}): the session is removed and the sign-in fails, to be retried.")]
+    public static partial void SignInUndone(ILogger logger, string sessionHash, string error);
+
+    [LoggerMessage(EventIds.FleetChannelResubscribing, LogLevel.Warning, "The fleet channel {Channel} is not delivering ({Error}): subscribing again. Meanwhile refresh waiters re-read the store and the session cache stays off.")]
+    public static partial void FleetChannelResubscribing(ILogger logger, string channel, string error);
 
     [LoggerMessage(EventIds.LeaseRenewalFailed, LogLevel.Warning, "Renewing a refresh lock while the provider call is in flight failed ({Error}); retrying at the next beat.")]
     public static partial void LeaseRenewalFailed(ILogger logger, string error);

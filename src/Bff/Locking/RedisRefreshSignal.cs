@@ -1,30 +1,33 @@
-using Bff.Diagnostics;
 using Bff.Redis;
 using StackExchange.Redis;
 
 namespace Bff.Locking;
 
 /// <summary>
-/// Redis pub/sub on one channel per key prefix: each instance subscribes once (at start-up, see
-/// <see cref="RedisSubscriptions"/>) and wakes its local waiters for the published session hash. A lost
-/// message costs a waiter one fallback re-read, never correctness.
+/// Refresh notices over the fleet's <c>refreshed</c> channel (sharded by session on a cluster): each instance
+/// listens (see <see cref="RedisSubscriptions"/>) and wakes its local waiters for the published session hash. A
+/// lost message costs a waiter one fallback re-read, never correctness.
 /// </summary>
-internal sealed class RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
-    : IRefreshSignal, IRedisSubscription
+internal sealed class RedisRefreshSignal : IRefreshSignal, IRedisSubscription
 {
-    private readonly ChannelSubscription _subscription = new(redis, keys.RefreshChannel, message => Wake(waiters, message.ToString()));
+    private readonly LocalRefreshWaiters _waiters;
+    private readonly FleetChannel _channel;
 
-    public Task<RefreshNotice> Subscribe(string sessionHash) => waiters.Subscribe(sessionHash);
+    public RedisRefreshSignal(IConnectionMultiplexer redis, RedisKeys keys, LocalRefreshWaiters waiters, ILogger<RedisRefreshSignal> logger)
+    {
+        _waiters = waiters;
+        _channel = new FleetChannel(redis, keys.RefreshChannel, message => Wake(waiters, message), logger);
+    }
+
+    public Task<RefreshNotice> Subscribe(string sessionHash) => _waiters.Subscribe(sessionHash);
 
     public async Task PublishAsync(string sessionHash, RefreshNotice notice)
     {
-        waiters.Wake(sessionHash, notice);
-        await redis.GetSubscriber().PublishAsync(_subscription.Channel, Encode(sessionHash, notice));
+        _waiters.Wake(sessionHash, notice);
+        await _channel.PublishAsync(sessionHash, Encode(sessionHash, notice));
     }
 
-    /// <summary>Subscribes this instance to the channel; the multiplexer restores it after reconnects.</summary>
-    public Task<bool> TrySubscribeAsync() =>
-        _subscription.TrySubscribeAsync(onSubscribed: static () => { }, onFailed: error => Log.SubscriptionFailed(logger, error));
+    public Task<bool> CheckAsync() => _channel.CheckAsync();
 
     // Message: one notice letter, then the session hash ("c…" changed, "f…" failed).
     private static string Encode(string sessionHash, RefreshNotice notice) =>

@@ -16,4 +16,19 @@ internal static class Hashing
         SHA256.HashData(buffer[..written], hash);
         return Base64Url.EncodeToString(hash);
     }
+
+    /// <summary>
+    /// Which of <paramref name="count"/> buckets a session hash falls in: FNV-1a over its characters, the same on
+    /// every instance and every run (unlike <see cref="string.GetHashCode()"/>).
+    /// </summary>
+    public static int Bucket(string value, int count)
+    {
+        var hash = 2166136261u;
+        foreach (var c in value)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)count);
+    }
 }

@@ -1,8 +1,8 @@
 namespace Bff.Redis;
 
-/// <summary>A Redis pub/sub channel this instance listens to (the multiplexer restores it after reconnects).</summary>
+/// <summary>A fleet channel this instance listens to, kept subscribed by <see cref="RedisSubscriptions"/>.</summary>
 internal interface IRedisSubscription
 {
-    /// <summary>Subscribes if not yet subscribed; false while Redis is unreachable.</summary>
-    Task<bool> TrySubscribeAsync();
+    /// <summary>Subscribes what is not subscribed and probes what is due; false while a channel is not delivering.</summary>
+    Task<bool> CheckAsync();
 }

@@ -10,7 +10,14 @@ namespace Bff.Redis;
 /// </summary>
 internal sealed class RedisKeys(IOptions<BffOptions> options)
 {
+    /// <summary>
+    /// On a cluster, each fleet channel is this many sharded channels, each under a hash tag of its own, so the
+    /// shards share the messages. Fixed (not configured): instances that split differently would not hear each other.
+    /// </summary>
+    public const int ChannelBuckets = 32;
+
     private readonly string _prefix = options.Value.Redis.KeyPrefix;
+    private readonly int _scheduleBuckets = options.Value.Redis.ScheduleBuckets;
 
     public RedisKey Session(string sessionHash) => $"{_prefix}{{{sessionHash}}}:session";
 
@@ -21,8 +28,14 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
 
     public RedisKey DataProtectionKeys => $"{_prefix}data-protection-keys";
 
-    /// <summary>The fleet's background-refresh schedule (a sorted set of session hashes by due time).</summary>
-    public RedisKey RefreshSchedule => $"{_prefix}refresh-schedule";
+    /// <summary>
+    /// The fleet's background-refresh schedule: <c>Bff:Redis:ScheduleBuckets</c> sorted sets of session hashes by
+    /// due time, each in a slot of its own (hash tag <c>{s:N}</c>).
+    /// </summary>
+    public IReadOnlyList<RedisKey> RefreshSchedule => field ??= [.. Enumerable.Range(0, _scheduleBuckets).Select(b => (RedisKey)$"{_prefix}{{s:{b}}}:refresh-schedule")];
+
+    /// <summary>The schedule bucket that holds a session.</summary>
+    public RedisKey RefreshScheduleOf(string sessionHash) => RefreshSchedule[Hashing.Bucket(sessionHash, _scheduleBuckets)];
 
     /// <summary>Session hashes of one user at the provider, for back-channel logout by <c>sub</c>.</summary>
     public RedisKey SubjectIndex(string subject) => $"{_prefix}subject:{Hashing.Hash(subject)}";
@@ -33,8 +46,9 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
     /// <summary>Session hashes of one provider session, for back-channel logout by <c>sid</c>.</summary>
     public RedisKey ProviderSessionIndex(string providerSessionId) => $"{_prefix}sid:{Hashing.Hash(providerSessionId)}";
 
-    public RedisChannel RefreshChannel => RedisChannel.Literal($"{_prefix}refreshed");
+    /// <summary>Refresh notices (a session's refresh finished or failed), for waiters on other instances.</summary>
+    public FleetChannelName RefreshChannel => new(_prefix, "refreshed");
 
     /// <summary>Session hashes written or ended anywhere, for the instances' session caches.</summary>
-    public RedisChannel SessionChangeChannel => RedisChannel.Literal($"{_prefix}session-changed");
+    public FleetChannelName SessionChangeChannel => new(_prefix, "session-changed");
 }

@@ -2,30 +2,29 @@ namespace Bff.Redis;
 
 /// <summary>
 /// Subscribes the instance to the fleet's channels (refresh notices, session changes) before it serves
-/// requests, and keeps trying in the background while Redis is unreachable at start-up (meanwhile refresh
+/// requests, then checks them every second for as long as it runs: while Redis is unreachable, after a
+/// failover or a node's restart, a channel that does not deliver is subscribed again (meanwhile refresh
 /// waiters fall back to re-reading and the session cache stays off).
 /// </summary>
-internal sealed class RedisSubscriptions(IEnumerable<IRedisSubscription> subscriptions, TimeProvider time) : BackgroundService
+internal sealed class RedisSubscriptions(IEnumerable<IRedisSubscription> subscriptions) : BackgroundService
 {
-    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SubscribeAllAsync();
+        await CheckAllAsync();
         await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!await SubscribeAllAsync())
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(RetryInterval, time, stoppingToken);
+            // Real time: the checks wait on the network, not on anything a test clock models.
+            await Task.Delay(CheckInterval, stoppingToken);
+            await CheckAllAsync();
         }
     }
 
-    private async Task<bool> SubscribeAllAsync()
-    {
-        var subscribed = await Task.WhenAll(subscriptions.Select(subscription => subscription.TrySubscribeAsync()));
-        return subscribed.All(ok => ok);
-    }
+    private Task CheckAllAsync() => Task.WhenAll(subscriptions.Select(subscription => subscription.CheckAsync()));
 }

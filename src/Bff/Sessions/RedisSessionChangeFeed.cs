@@ -5,38 +5,34 @@ using StackExchange.Redis;
 namespace Bff.Sessions;
 
 /// <summary>
-/// Session changes over Redis pub/sub: every write publishes the session's hash and every instance evicts its
-/// copy. The cache is live only while this subscription is: when its connection drops, messages may be missed,
-/// so the cache is suspended; when it is restored, the cache resumes (empty) once the multiplexer has had
-/// <see cref="ResubscribeGrace"/> to subscribe again.
+/// Session changes over the fleet's <c>session-changed</c> channel (sharded by session on a cluster): every
+/// write publishes the session's hash and every instance evicts its copy. The cache is live only while the
+/// channel is proven to deliver (<see cref="FleetChannel"/>'s probes): when a subscription connection fails,
+/// messages may be missed, so the cache is suspended; it resumes (empty) once every channel has delivered a
+/// probe again, on whichever node now serves it.
 /// </summary>
 internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscription
 {
-    private static readonly TimeSpan ResubscribeGrace = TimeSpan.FromSeconds(1);
-
-    private readonly IConnectionMultiplexer _redis;
     private readonly SessionCache _cache;
     private readonly ILogger<RedisSessionChangeFeed> _logger;
-    private readonly ChannelSubscription _subscription;
+    private readonly FleetChannel _channel;
+    private int _delivering;
 
     public RedisSessionChangeFeed(
         IConnectionMultiplexer redis, RedisKeys keys, SessionCache cache, IEnumerable<ISessionChangeListener> listeners, ILogger<RedisSessionChangeFeed> logger)
     {
-        _redis = redis;
         _cache = cache;
         _logger = logger;
         var others = listeners.ToArray();
-        _subscription = new ChannelSubscription(redis, keys.SessionChangeChannel, message =>
+        _channel = new FleetChannel(redis, keys.SessionChangeChannel, sessionHash =>
         {
-            var sessionHash = message.ToString();
             cache.Evict(sessionHash);
             foreach (var listener in others)
             {
                 listener.SessionChanged(sessionHash);
             }
-        });
-        redis.ConnectionFailed += OnConnectionFailed;
-        redis.ConnectionRestored += OnConnectionRestored;
+        }, logger);
+        _channel.Interrupted += () => Deliver(false);
     }
 
     public async Task PublishAsync(string sessionHash)
@@ -44,7 +40,7 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
         _cache.Evict(sessionHash);
         try
         {
-            await _redis.GetSubscriber().PublishAsync(_subscription.Channel, sessionHash);
+            await _channel.PublishAsync(sessionHash, sessionHash);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
@@ -53,41 +49,30 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
         }
     }
 
-    public Task<bool> TrySubscribeAsync() => _subscription.TrySubscribeAsync(
-        onSubscribed: () =>
-        {
-            _cache.Resume();
-            Log.SessionCacheResumed(_logger);
-        },
-        onFailed: error => Log.SessionChangeSubscriptionFailed(_logger, error));
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs args)
+    public async Task<bool> CheckAsync()
     {
-        if (args.ConnectionType == ConnectionType.Subscription && _cache.IsLive)
-        {
-            _cache.Suspend();
-            Log.SessionCacheSuspended(_logger);
-        }
+        var delivering = await _channel.CheckAsync();
+        Deliver(delivering);
+        return delivering;
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args)
+    /// <summary>Suspends or resumes the cache when the channel stops or starts delivering, logging each change once.</summary>
+    private void Deliver(bool delivering)
     {
-        if (args.ConnectionType != ConnectionType.Subscription || !_subscription.IsSubscribed)
+        if (Interlocked.Exchange(ref _delivering, delivering ? 1 : 0) == (delivering ? 1 : 0))
         {
             return;
         }
 
-        _ = ResumeAfterGraceAsync();
-    }
-
-    private async Task ResumeAfterGraceAsync()
-    {
-        // Real time: this waits on the network, not on anything a test clock models.
-        await Task.Delay(ResubscribeGrace);
-        if (_redis.GetSubscriber().IsConnected(_subscription.Channel))
+        if (delivering)
         {
             _cache.Resume();
             Log.SessionCacheResumed(_logger);
+        }
+        else
+        {
+            _cache.Suspend();
+            Log.SessionCacheSuspended(_logger);
         }
     }
 }

@@ -15,11 +15,27 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
 {
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
+    /// <summary>
+    /// A sign-in writes three things that may live on three cluster shards: all of them or, as far as the user can
+    /// tell, none (the sign-in fails and can be retried). The logout index first (an entry without its session is
+    /// harmless), then the session, then its schedule entry; a session whose schedule entry could not be written
+    /// is removed again, rather than left without background refresh.
+    /// </summary>
     public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
     {
-        await inner.CreateAsync(key, session, cancellationToken);
         await index.AddAsync(key.Hash, IdentityOf(session), session.AbsoluteExpiresAt);
-        await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens.EarliestExpiry));
+        await inner.CreateAsync(key, session, cancellationToken);
+        try
+        {
+            await schedule.ScheduleAsync(key.Hash, due.For(session.Tokens.EarliestExpiry));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SignInUndone(logger, key.Hash, exception.GetType().Name);
+            await inner.RemoveAsync(key, CancellationToken.None);
+            throw;
+        }
+
         metrics.SessionCreated();
     }
 
