@@ -74,8 +74,37 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
         }
     }
 
+    /// <summary>Authorization request parameters the gateway sets itself: not to be overridden from configuration.</summary>
+    private static readonly HashSet<string> ProtocolParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "client_id", "redirect_uri", "response_type", "response_mode", "scope", "state", "nonce", "code_challenge",
+        "code_challenge_method", "prompt", "request", "request_uri",
+    };
+
     private static void ValidateOidc(BffOidcOptions oidc, List<string> failures)
     {
+        if (oidc.Prompt is { Length: > 0 } prompt && prompt.Split(' ').Any(p => p is not ("none" or "login" or "consent" or "select_account")))
+        {
+            failures.Add($"Bff:Oidc:Prompt '{prompt}' is not a space-separated list of none, login, consent, select_account (OpenID Connect Core §3.1.2.1).");
+        }
+
+        foreach (var (name, value) in oidc.AuthorizeParameters)
+        {
+            if (ProtocolParameters.Contains(name))
+            {
+                failures.Add($"Bff:Oidc:AuthorizeParameters:{name} is set by the gateway itself (use Bff:Oidc:Prompt or Bff:Oidc:Scopes where they apply).");
+            }
+            else if (value.Any(char.IsControl))
+            {
+                failures.Add($"Bff:Oidc:AuthorizeParameters:{name} contains control characters.");
+            }
+        }
+
+        if (oidc.ClientAuthentication is not ("auto" or "client_secret_post" or "client_secret_basic"))
+        {
+            failures.Add($"Bff:Oidc:ClientAuthentication '{oidc.ClientAuthentication}' must be auto, client_secret_post or client_secret_basic.");
+        }
+
         if (string.IsNullOrWhiteSpace(oidc.Authority))
         {
             failures.Add("Bff:Oidc:Authority is missing: set it to the identity provider's issuer URL (e.g. https://idp.example.com).");

@@ -29,10 +29,13 @@ internal static class EventIds
     public const int TargetUseNotRecorded = 210;
     public const int TargetTokenDropped = 211;
     public const int ClientTokenFailed = 212;
+    public const int NoRefreshTokenIssued = 213;
 
     public const int ProviderMetadataUnavailable = 300;
     public const int RevocationFailed = 301;
     public const int LoginUnavailable = 302;
+    public const int SignInWithoutRefreshToken = 303;
+    public const int SignInUnavailable = 304;
 
     public const int SweepFailed = 500;
     public const int SessionAbandoned = 501;

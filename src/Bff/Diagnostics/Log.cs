@@ -40,6 +40,17 @@ internal static partial class Log
     [LoggerMessage(EventIds.RefreshRejected, LogLevel.Information, "Session {SessionHash}: the provider rejected the refresh token ({Detail}); the session ends.")]
     public static partial void RefreshRejected(ILogger logger, string sessionHash, string detail);
 
+    [LoggerMessage(EventIds.NoRefreshTokenIssued, LogLevel.Warning, "Session {SessionHash}: its access token expired and the provider issued no refresh token at sign-in; the session ends. " + OfflineAccessAdvice)]
+    public static partial void NoRefreshTokenIssued(ILogger logger, string sessionHash);
+
+    [LoggerMessage(EventIds.SignInWithoutRefreshToken, LogLevel.Warning, "Session {SessionHash}: the provider issued no refresh token at sign-in, so the session will end when its access token expires. " + OfflineAccessAdvice)]
+    public static partial void SignInWithoutRefreshToken(ILogger logger, string sessionHash);
+
+    [LoggerMessage(EventIds.SignInUnavailable, LogLevel.Warning, "Sign-in could not store the session ({Error}); answering 503 login_unavailable, nothing kept.")]
+    public static partial void SignInUnavailable(ILogger logger, string error);
+
+    private const string OfflineAccessAdvice = "Ask the provider for offline access: offline_access in Bff:Oidc:Scopes, Bff:Oidc:Prompt=consent (OpenID Connect Core §11, e.g. oidc-provider), or Bff:Oidc:AuthorizeParameters (e.g. access_type=offline for Google).";
+
     [LoggerMessage(EventIds.RefreshFailed, LogLevel.Warning, "Session {SessionHash}: refresh failed ({Detail}); the session stays.")]
     public static partial void RefreshFailed(ILogger logger, string sessionHash, string detail);
 

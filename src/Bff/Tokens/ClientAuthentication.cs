@@ -8,8 +8,9 @@ namespace Bff.Tokens;
 
 /// <summary>
 /// Form posts to the provider's token and revocation endpoints as this confidential client: the secret in the
-/// body (<c>client_secret_post</c>, the OpenID Connect handler's own choice) or, when discovery lists only
-/// <c>client_secret_basic</c>, as HTTP Basic.
+/// body (<c>client_secret_post</c>, the OpenID Connect handler's own choice) or as HTTP Basic
+/// (<c>client_secret_basic</c>), as <c>Bff:Oidc:ClientAuthentication</c> says; <c>auto</c> takes Basic only when
+/// discovery lists nothing else.
 /// </summary>
 internal sealed class ClientAuthentication(IOptions<BffOptions> options)
 {
@@ -38,8 +39,13 @@ internal sealed class ClientAuthentication(IOptions<BffOptions> options)
         return request;
     }
 
-    private static bool UsesBasic(OpenIdConnectConfiguration configuration)
+    public bool UsesBasic(OpenIdConnectConfiguration configuration)
     {
+        if (_oidc.ClientAuthentication != "auto")
+        {
+            return _oidc.ClientAuthentication == "client_secret_basic";
+        }
+
         var methods = configuration.TokenEndpointAuthMethodsSupported;
         return methods.Count > 0 && !methods.Contains("client_secret_post") && methods.Contains("client_secret_basic");
     }

@@ -339,6 +339,11 @@ internal sealed class TokenRefreshCoordinator(
                 Log.Refreshed(logger, key.Hash, current.Version, updated?.Version);
                 return (updated is not null ? AccessTokenResult.From(updated, need.Target) : await ReadAfterLostWriteAsync(need), RefreshNotice.Changed);
 
+            case TokenRefreshOutcome.Rejected when current.Tokens.RefreshToken is null:
+                Log.NoRefreshTokenIssued(logger, key.Hash);
+                await store.RemoveAsync(key, CancellationToken.None);
+                return (AccessTokenResult.Ended, RefreshNotice.Changed);
+
             case TokenRefreshOutcome.Rejected:
                 Log.RefreshRejected(logger, key.Hash, result.Detail);
                 await store.RemoveAsync(key, CancellationToken.None);

@@ -15,5 +15,6 @@ internal sealed record BffError(int Status, string Code, string Title)
     public static readonly BffError InvalidPath = new(StatusCodes.Status400BadRequest, "invalid_path", "The path contains encoded separators or dot segments; it is not forwarded.");
     public static readonly BffError InvalidReturnUrl = new(StatusCodes.Status400BadRequest, "invalid_return_url", "returnUrl must be a local path such as /app.");
     public static readonly BffError InvalidLogoutRequest = new(StatusCodes.Status400BadRequest, "invalid_logout_request", "GET /bff/logout needs the session's sid; or POST with X-CSRF: 1.");
+    public static readonly BffError LoginUnavailable = new(StatusCodes.Status503ServiceUnavailable, "login_unavailable", "The session could not be stored right now; nothing was kept. Sign in again shortly.");
     public static readonly BffError LoginFailed = new(StatusCodes.Status400BadRequest, "login_failed", "The sign-in with the identity provider did not complete.");
 }

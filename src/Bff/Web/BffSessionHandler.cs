@@ -78,6 +78,10 @@ internal sealed class BffSessionHandler(
         await store.CreateAsync(key, record, Context.RequestAborted);
         cookie.Write(Context, key, record.AbsoluteExpiresAt);
         Log.SessionCreated(Logger, key.Hash);
+        if (record.Tokens.RefreshToken is null)
+        {
+            Log.SignInWithoutRefreshToken(Logger, key.Hash);
+        }
     }
 
     protected override async Task HandleSignOutAsync(AuthenticationProperties? properties)
