@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, functional (real Kestrel, real OpenIddict provider) and Redis tests.
-# Installs what the tests need when it is missing (Debian, as root): redis-server, chromium for the browser
-# tests (driven by Playwright .NET at /usr/bin/chromium), nginx and openssl for TLS termination in front of
-# the gateways (the tests run their own nginx; the package's system instance is not used).
+# Runs the whole test suite: unit, functional (real Kestrel, real OpenIddict provider, real oidc-provider on
+# Node), Redis (single, Sentinel, a 3-master/3-replica Cluster) and browser tests.
+# Installs what the tests need when it is missing (Debian, as root): redis-server (and redis-tools, whose
+# redis-cli creates the cluster), chromium for the browser tests (driven by Playwright .NET at
+# /usr/bin/chromium), nginx and openssl for TLS termination in front of the gateways (the tests run their own
+# nginx; the package's system instance is not used), Node and npm for the second provider, whose packages
+# come from demo/oidc-provider/package-lock.json (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,7 +13,10 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then
     echo "test.sh: please install: ${missing[*]}" >&2
@@ -21,6 +27,8 @@ if ((${#missing[@]})); then
   # Debian's nginx package starts a system instance on port 80; the tests run their own.
   systemctl stop nginx 2>/dev/null || service nginx stop 2>/dev/null || true
 fi
+
+npm ci --prefix demo/oidc-provider --no-audit --no-fund --loglevel=error
 
 log=$(mktemp)
 publish=$(mktemp -d)

@@ -47,9 +47,12 @@ public sealed class GatewayHost : IAsyncDisposable
         ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = provider.ApiAddress,
     };
 
-    /// <summary>Starts a gateway and registers its origin with the provider.</summary>
+    /// <summary>
+    /// Starts a gateway and registers its origin with the OpenIddict provider (none given: another provider, that
+    /// knows the origin already; the configuration's <c>urls</c> then fixes the address).
+    /// </summary>
     public static async Task<GatewayHost> StartAsync(
-        ProviderHost provider,
+        ProviderHost? provider,
         IDictionary<string, string?> configuration,
         Action<IServiceCollection>? configureServices = null,
         string? settingsFile = null)
@@ -58,7 +61,11 @@ public sealed class GatewayHost : IAsyncDisposable
         // Outside xUnit's synchronization context, as in ProviderHost.
         await Task.Run(() => app.StartAsync());
         var address = ProviderHost.Address(app);
-        await provider.AllowGatewayAsync(address);
+        if (provider is not null)
+        {
+            await provider.AllowGatewayAsync(address);
+        }
+
         // An instance that speaks only HTTP/2 on plain http (prior knowledge) is probed the same way.
         var http2Only = configuration.TryGetValue("Kestrel:EndpointDefaults:Protocols", out var protocols) && protocols == "Http2";
         await WaitUntilReadyAsync(address, http2Only ? HttpVersion.Version20 : HttpVersion.Version11);
@@ -99,7 +106,7 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Configuration.AddJsonFile(settingsFile, optional: false, reloadOnChange: true);
         }
 
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(configuration.TryGetValue("urls", out var urls) && urls is not null ? urls : "http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         configureServices?.Invoke(builder.Services);
         // The parts Program.cs adds.
