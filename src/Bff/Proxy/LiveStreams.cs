@@ -67,18 +67,25 @@ internal sealed class LiveStreams(ISessionStore store, IOptions<BffOptions> opti
     {
         using var timer = new PeriodicTimer(Beat, time);
         var nextBackstop = time.GetUtcNow() + Backstop;
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            var now = time.GetUtcNow();
-            var all = now >= nextBackstop;
-            nextBackstop = all ? now + Backstop : nextBackstop;
-            foreach (var (sessionHash, streams) in _sessions)
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (all || streams.EndsAt <= now)
+                var now = time.GetUtcNow();
+                var all = now >= nextBackstop;
+                nextBackstop = all ? now + Backstop : nextBackstop;
+                foreach (var (sessionHash, streams) in _sessions)
                 {
-                    await CheckAsync(sessionHash, streams);
+                    if (all || streams.EndsAt <= now)
+                    {
+                        await CheckAsync(sessionHash, streams);
+                    }
                 }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
         }
     }
 

@@ -18,11 +18,18 @@ internal sealed class RedisSubscriptions(IEnumerable<IRedisSubscription> subscri
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            // Real time: the checks wait on the network, not on anything a test clock models.
-            await Task.Delay(CheckInterval, stoppingToken);
-            await CheckAllAsync();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                // Real time: the checks wait on the network, not on anything a test clock models.
+                await Task.Delay(CheckInterval, stoppingToken);
+                await CheckAllAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
         }
     }
 
