@@ -68,6 +68,29 @@ public sealed class RedisCluster : IRedisDeployment
         }, "a healthy cluster", Patience, TimeSpan.FromMilliseconds(200));
     }
 
+    /// <summary>Until every running master's replicas have acknowledged all it has written (asynchronous replication caught up).</summary>
+    public async Task WaitForReplicationAsync()
+    {
+        await Eventually.HoldsAsync(async () =>
+        {
+            foreach (var master in await MastersAsync())
+            {
+                var info = await ExecuteOnAsync(master, "INFO", "replication");
+                var offset = ReplicationField(info, "master_repl_offset");
+                if (!info.Split('\n').Where(l => l.StartsWith("slave", StringComparison.Ordinal) && l.Contains("offset=", StringComparison.Ordinal))
+                        .All(l => l.Contains($"offset={offset},", StringComparison.Ordinal)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, "the replicas to catch up", Patience, TimeSpan.FromMilliseconds(50));
+    }
+
+    private static string ReplicationField(string info, string name) =>
+        info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..];
+
     /// <summary>The running masters, by the nodes' own ROLE.</summary>
     public async Task<IReadOnlyList<RedisServer>> MastersAsync()
     {
