@@ -1,5 +1,7 @@
 using System.Net;
+using Bff.Redis;
 using Bff.Sessions;
+using StackExchange.Redis;
 using Bff.Tests.Endpoints;
 using Bff.Tests.Infrastructure;
 
@@ -76,6 +78,46 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
         Assert.Equal(stored.Tokens.AccessToken, copy!.Tokens.AccessToken);
         Assert.Null(copy.Tokens.RefreshToken);
         Assert.Null(copy.Tokens.IdToken);
+    }
+
+    /// <summary>
+    /// A subscription can be lost with no connection event (a client bug, a node that forgot it): each instance
+    /// probes its channels, finds the one that no longer delivers, stops caching, subscribes again and caches
+    /// again once its probe comes back. Until then a copy is never served stale.
+    /// </summary>
+    [Fact]
+    public async Task a_subscription_lost_without_a_connection_event_is_found_by_the_probe_and_renewed()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var other = fleet.Gateways[1].Services;
+        var hash = browsers[1].SessionHash();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        Assert.True(other.GetRequiredService<SessionCache>().GetTestAccessor().Holds(hash));
+
+        var redis = other.GetRequiredService<IConnectionMultiplexer>();
+        foreach (var channel in other.GetRequiredService<RedisKeys>().SessionChangeChannel.All(sharded: false))
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(channel);
+        }
+
+        // Within a probe interval and a check: the copy is cached again and a change on the first instance evicts it.
+        var changes = fleet.Gateways[0].Services.GetRequiredService<ISessionChangeFeed>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            if ((await browsers[1].GetAsync("/api/whoami")).StatusCode != HttpStatusCode.OK || !other.GetRequiredService<SessionCache>().GetTestAccessor().Holds(hash))
+            {
+                return false;
+            }
+
+            await changes.PublishAsync(hash);
+            var evicted = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (other.GetRequiredService<SessionCache>().GetTestAccessor().Holds(hash) && DateTime.UtcNow < evicted)
+            {
+                await Task.Delay(20);
+            }
+
+            return !other.GetRequiredService<SessionCache>().GetTestAccessor().Holds(hash) && other.GetRequiredService<SessionCache>().IsLive;
+        }, "the change channel to deliver again", FleetChannel.ProbeInterval * 3, TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>HMGET calls served by Redis so far: the session store's only read.</summary>
