@@ -1,7 +1,8 @@
-// Sweeper benchmark (issue 4): N sessions whose access tokens all fall due within one minute, a provider
-// with 20 ms latency, two gateway instances sharing one redis-server, real clock. Reports the sweeper lag
-// (now minus the oldest due time, sampled every second) and whether every session was refreshed before
-// its access token expired.
+// Sweeper benchmark (issues 4 and 15): N sessions whose access tokens all fall due within a window (one minute
+// by default), a provider with 20 ms latency, two gateway instances sharing one redis-server or a Redis Cluster
+// (three masters, three replicas; the schedule in its hash-tagged buckets), real clock. Reports the sweeper lag
+// (now minus the oldest due time, sampled every second) and whether every session was refreshed before its
+// access token expired, with one provider call each.
 using System.Diagnostics;
 using System.Globalization;
 using Bff.Tests.Infrastructure;
@@ -11,9 +12,13 @@ var latency = TimeSpan.FromMilliseconds(args.Length > 1 ? int.Parse(args[1], Cul
 const int MaxConcurrency = 16;
 var refreshBeforeExpiry = TimeSpan.FromSeconds(30);
 var interval = TimeSpan.FromSeconds(5);
+var onCluster = args.Length > 2 && args[2] == "cluster";
+var window = TimeSpan.FromSeconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 60);
+// Seeding must finish before the first token falls due (at about 1,000 sessions a second on this kind of machine).
+var lead = TimeSpan.FromSeconds(Math.Max(65, 30 + sessions / 1000));
 
-await using var redis = new RedisServerHandle();
-await redis.Server.InitializeAsync();
+await using var redis = new RedisHandle(onCluster ? new RedisCluster() : new RedisServer());
+await redis.Redis.InitializeAsync();
 await using var provider = await JsonTokenProviderStub.StartAsync();
 provider.Latency = latency;
 
@@ -21,7 +26,7 @@ var configuration = new Dictionary<string, string?>
 {
     ["Bff:Oidc:Authority"] = "https://idp.invalid/",
     ["Bff:Oidc:ClientId"] = "bench",
-    ["Bff:Redis:Configuration"] = redis.Server.Configuration,
+    ["Bff:Redis:Configuration"] = redis.Redis.Configuration,
     ["Bff:Redis:KeyPrefix"] = "bench:",
     ["Bff:Tokens:RefreshBeforeExpiry"] = refreshBeforeExpiry.ToString(),
     ["Bff:Tokens:RefreshRequest:Format"] = "Json",
@@ -39,17 +44,17 @@ foreach (var gateway in gateways)
     await gateway.StartAsync();
 }
 
-// Seed: every token expires between 65 s and 125 s from now, so (lead 35 s, jitter up to 30 s) every
-// session falls due within the first minute or so.
+// Seed: every token expires between the lead and the lead plus the window from now (refreshed 30 s before,
+// with up to 30 s of jitter), so every session falls due within the window or so.
 var start = DateTimeOffset.UtcNow;
 var expiries = new DateTimeOffset[sessions];
 var seeding = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, sessions), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, _) =>
 {
-    expiries[i] = start + TimeSpan.FromSeconds(65 + 60.0 * i / sessions);
+    expiries[i] = start + lead + window * i / sessions;
     await SessionSeeding.CreateAsync(gateways[0].Services, $"user-{i}", new SeededTokens($"access-{i}", $"seed-{i}", expiries[i]));
 });
-Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s on {(onCluster ? "a 3-master, 3-replica cluster" : "one redis-server")}");
 
 var lags = new List<double>();
 var deadline = expiries.Max() + TimeSpan.FromSeconds(30);
@@ -70,9 +75,9 @@ var margins = Enumerable.Range(0, sessions)
 lags.Sort();
 
 Console.WriteLine();
-Console.WriteLine($"| sessions | provider latency | instances x MaxConcurrency | provider calls | reuses | refreshed before expiry | sweeper lag p50 / max | margin before expiry min / p50 |");
-Console.WriteLine($"|---|---|---|---|---|---|---|---|");
-Console.WriteLine($"| {sessions} | {latency.TotalMilliseconds} ms | 2 x {MaxConcurrency} | {provider.Calls} | {provider.Reuses} | {refreshedInTime} / {sessions} | {Percentile(lags, 0.5):F2} s / {lags.LastOrDefault():F2} s | {margins.FirstOrDefault():F1} s / {Percentile(margins, 0.5):F1} s |");
+Console.WriteLine($"| Redis | sessions due within | provider latency | instances x MaxConcurrency | provider calls | reuses | refreshed before expiry | sweeper lag p50 / max | margin before expiry min / p50 |");
+Console.WriteLine($"|---|---|---|---|---|---|---|---|---|");
+Console.WriteLine($"| {(onCluster ? "cluster 3x2" : "single")} | {sessions} in {window.TotalSeconds:F0} s | {latency.TotalMilliseconds} ms | 2 x {MaxConcurrency} | {provider.Calls} | {provider.Reuses} | {refreshedInTime} / {sessions} | {Percentile(lags, 0.5):F2} s / {lags.LastOrDefault():F2} s | {margins.FirstOrDefault():F1} s / {Percentile(margins, 0.5):F1} s |");
 
 foreach (var gateway in gateways)
 {
@@ -80,14 +85,14 @@ foreach (var gateway in gateways)
     await gateway.DisposeAsync();
 }
 
-return refreshedInTime == sessions && provider.Reuses == 0 ? 0 : 1;
+return refreshedInTime == sessions && provider.Reuses == 0 && provider.Calls == sessions ? 0 : 1;
 
 static double Percentile(IReadOnlyList<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
 
-/// <summary>Owns the benchmark's redis-server process.</summary>
-internal sealed class RedisServerHandle : IAsyncDisposable
+/// <summary>Owns the benchmark's redis-server processes.</summary>
+internal sealed class RedisHandle(IRedisDeployment redis) : IAsyncDisposable
 {
-    public RedisServer Server { get; } = new();
+    public IRedisDeployment Redis => redis;
 
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await redis.DisposeAsync();
 }
