@@ -30,6 +30,11 @@ public sealed class StartupValidationTests
     [InlineData("Bff:PathBase", "app", "Bff:PathBase 'app' must be a path such as /app")]
     [InlineData("Bff:PathBase", "/app/", "Bff:PathBase '/app/' must be a path such as /app")]
     [InlineData("Bff:ForwardedHeaderz:KnownProxies:0", "10.0.0.1", "Bff:ForwardedHeaderz is not a setting of the gateway")]
+    [InlineData("Bff:Oidc:Prompt", "consent offline", "Bff:Oidc:Prompt 'consent offline' is not a space-separated list")]
+    [InlineData("Bff:Oidc:AuthorizeParameters:redirect_uri", "https://evil.example/", "Bff:Oidc:AuthorizeParameters:redirect_uri is set by the gateway itself")]
+    [InlineData("Bff:Oidc:ClientAuthentication", "private_key_jwt", "Bff:Oidc:ClientAuthentication 'private_key_jwt' must be auto, client_secret_post or client_secret_basic")]
+    [InlineData("Bff:Redis:ScheduleBuckets", "0", "Bff:Redis:ScheduleBuckets must be between 1 and 1024")]
+    [InlineData("Bff:Redis:KeyPrefix", "bff{1}:", "Bff:Redis:KeyPrefix 'bff{1}:' must not contain")]
     public async Task an_invalid_bff_setting_stops_start_up_naming_the_key(string key, string value, string message)
     {
         var configuration = Valid();

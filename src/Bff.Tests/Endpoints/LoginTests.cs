@@ -36,6 +36,24 @@ public sealed class LoginTests(ProviderHost provider) : IClassFixture<ProviderHo
     }
 
     [Fact]
+    public async Task the_configured_prompt_and_authorize_parameters_reach_the_provider_and_the_sign_in_still_completes()
+    {
+        var configuration = GatewayHost.ConfigurationFor(provider);
+        configuration["Bff:Oidc:Prompt"] = "consent";
+        configuration["Bff:Oidc:AuthorizeParameters:access_type"] = "offline";
+        await using var gateway = await GatewayHost.StartAsync(provider, configuration);
+        using var browser = new BrowserClient(gateway.Address);
+
+        var login = await browser.GetAsync("/bff/login?returnUrl=%2F", csrf: false);
+        var query = System.Web.HttpUtility.ParseQueryString(login.Headers.Location!.Query);
+        Assert.Equal("consent", query["prompt"]);
+        Assert.Equal("offline", query["access_type"]);
+
+        await browser.LoginAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
     public async Task session_cookie_is_an_opaque_host_only_strict_cookie_holding_no_token()
     {
         using var browser = new BrowserClient(_gateway.Address);

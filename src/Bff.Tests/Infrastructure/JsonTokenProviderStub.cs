@@ -21,6 +21,9 @@ public sealed class JsonTokenProviderStub : IAsyncDisposable
     /// <summary>Latency added to every refresh (a provider's round trip).</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>The lifetime of the access tokens it issues (a benchmark lengthens it so none falls due twice).</summary>
+    public TimeSpan IssuedLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>When each refresh token was redeemed, for benchmarks that compare it with the token's expiry.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> RedeemedAt { get; } = new(StringComparer.Ordinal);
 
@@ -67,6 +70,6 @@ public sealed class JsonTokenProviderStub : IAsyncDisposable
         }
 
         var n = Interlocked.Increment(ref _issued);
-        return Results.Json(new { access_token = $"json-access-{n}", token_type = "bearer", expires_in = 300, refresh_token = $"json-refresh-{n}" });
+        return Results.Json(new { access_token = $"json-access-{n}", token_type = "bearer", expires_in = (int)IssuedLifetime.TotalSeconds, refresh_token = $"json-refresh-{n}" });
     }
 }
