@@ -81,22 +81,8 @@ public sealed class TelemetryTests : IAsyncLifetime
     [Fact]
     public async Task the_bff_meter_counts_sessions_refreshes_and_upstream_calls()
     {
-        var meters = _gateway.Services.GetRequiredService<IMeterFactory>();
-        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // Only this gateway's meter: other tests' gateways run in this process at the same time.
-            if (instrument.Meter.Name == "Bff" && ReferenceEquals(instrument.Meter.Scope, meters))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            measurements.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-            measurements.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        listener.Start();
+        using var recorder = new MeterRecorder(_gateway.Services);
+        var measurements = recorder.Measurements;
 
         using var browser = new BrowserClient(_gateway.Address);
         await browser.LoginAsync();

@@ -120,6 +120,47 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
         }, "the change channel to deliver again", FleetChannel.ProbeInterval * 3, TimeSpan.FromMilliseconds(200));
     }
 
+    [Fact]
+    public async Task an_idle_timeout_touch_on_one_instance_leaves_the_copy_on_the_other_in_use()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        var touchesBefore = (await fleet.Gateways[0].SessionOfAsync(browsers[0])).LastActiveAt;
+
+        // A minute later (the touch interval at the default idle timeout) the first instance slides the session.
+        fleet.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
+        Assert.True((await fleet.Gateways[0].SessionOfAsync(browsers[0])).LastActiveAt > touchesBefore);
+
+        // Nothing was announced: the other instance still holds its copy (a touch evicted it before).
+        Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().GetTestAccessor().Holds(browsers[1].SessionHash()));
+    }
+
+    [Fact]
+    public async Task the_cache_counts_hits_misses_and_evictions_so_an_operator_can_size_it()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var other = fleet.Gateways[1];
+        using var metrics = new MeterRecorder(other.Services);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await browsers[1].GetAsync("/api/whoami")).StatusCode);
+        }
+
+        Assert.Equal(1, metrics.Sum("bff.session.cache.misses"));
+        Assert.Equal(3, metrics.Sum("bff.session.cache.hits"));
+        metrics.ObserveGauges();
+        Assert.Contains(metrics.Measurements, m => m.Instrument == "bff.session.cache.entries" && m.Value >= 1);
+
+        var logout = new HttpRequestMessage(HttpMethod.Post, "/bff/logout");
+        logout.Headers.Add("X-CSRF", "1");
+        await browsers[0].SendAsync(logout);
+        await other.SessionCacheEvictedAsync(browsers[1].SessionHash());
+        // Eviction callbacks run on the thread pool, after the copy is gone.
+        await Eventually.HoldsAsync(() => metrics.Sum("bff.session.cache.evictions", "reason", "changed") >= 1, "the eviction to be counted", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
+    }
+
     /// <summary>HMGET calls served by Redis so far: the session store's only read.</summary>
     private async Task<long> SessionReadsAsync()
     {

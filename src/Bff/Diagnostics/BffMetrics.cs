@@ -17,6 +17,10 @@ internal sealed class BffMetrics
     private readonly Counter<long> _sessionsCreated;
     private readonly Counter<long> _sessionsEnded;
     private readonly Histogram<double> _upstreamDuration;
+    private readonly Counter<long> _cacheHits;
+    private readonly Counter<long> _cacheMisses;
+    private readonly Counter<long> _cacheEvictions;
+    private Func<long> _cacheEntries = static () => 0;
     private long _scheduled;
     private long _due;
     private double _lagSeconds;
@@ -33,10 +37,24 @@ internal sealed class BffMetrics
         _sessionsCreated = meter.CreateCounter<long>("bff.session.created", description: "Sessions created at login on this instance.");
         _sessionsEnded = meter.CreateCounter<long>("bff.session.ended", description: "Sessions ended on this instance (logout, back-channel logout, refresh token rejected).");
         _upstreamDuration = meter.CreateHistogram<double>("bff.upstream.duration", unit: "s", description: "Time from sending a proxied request upstream to its response headers, by cluster and status code.");
+        _cacheHits = meter.CreateCounter<long>("bff.session.cache.hits", description: "Requests whose session came from this instance's session cache (no Redis read).");
+        _cacheMisses = meter.CreateCounter<long>("bff.session.cache.misses", description: "Requests whose session was read from Redis while the cache was live (concurrent misses of one session share the read).");
+        _cacheEvictions = meter.CreateCounter<long>("bff.session.cache.evictions", description: "Copies dropped from the session cache, by reason: changed (written or ended anywhere in the fleet), capacity (Bff:Session:CacheSize reached), expired (its maximum age).");
+        meter.CreateObservableGauge("bff.session.cache.entries", () => _cacheEntries(), description: "Copies in this instance's session cache.");
         meter.CreateObservableGauge("bff.sessions.active", () => Volatile.Read(ref _scheduled), description: "Live sessions with tokens kept fresh, fleet-wide, at the last sweep.");
         meter.CreateObservableGauge("bff.sweeper.due", () => Volatile.Read(ref _due), description: "Sessions due for a background refresh at the last sweep.");
         meter.CreateObservableGauge("bff.sweeper.lag", () => Volatile.Read(ref _lagSeconds), unit: "s", description: "Now minus the oldest due time at the last sweep.");
     }
+
+    public void SessionCacheHit() => _cacheHits.Add(1);
+
+    public void SessionCacheMiss() => _cacheMisses.Add(1);
+
+    /// <param name="reason">changed, capacity or expired.</param>
+    public void SessionCacheEvicted(string reason) => _cacheEvictions.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>What the entries gauge reads (the cache registers itself).</summary>
+    public void ObserveSessionCache(Func<long> entries) => _cacheEntries = entries;
 
     /// <param name="outcome">succeeded, rejected, refused or failed.</param>
     /// <param name="trigger">request, sweeper or client (the gateway's own token).</param>

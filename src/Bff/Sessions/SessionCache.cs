@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Bff.Configuration;
+using Bff.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -34,15 +35,20 @@ internal sealed class SessionCache : IDisposable
     private readonly TimeProvider _time;
     private readonly MemoryCache _copies;
     private readonly ConcurrentDictionary<string, (Task<SessionRecord?> Read, long Generation)> _reads = new(StringComparer.Ordinal);
+    private readonly BffMetrics _metrics;
+    private readonly PostEvictionDelegate _evicted;
     private long _generation;
     private int _live;
 
-    public SessionCache(IOptions<BffOptions> options, TimeProvider time)
+    public SessionCache(IOptions<BffOptions> options, TimeProvider time, BffMetrics metrics)
     {
         _capacity = options.Value.Session.CacheSize;
         _idleTimeout = options.Value.Session.IdleTimeout;
         _time = time;
+        _metrics = metrics;
         _copies = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _capacity) });
+        _evicted = (_, _, reason, _) => CountEviction(reason);
+        metrics.ObserveSessionCache(() => _copies.Count);
     }
 
     /// <summary>True while copies are kept and used (Redis mode, the eviction feed connected).</summary>
@@ -62,10 +68,13 @@ internal sealed class SessionCache : IDisposable
             return await store.GetAsync(key, cancellationToken);
         }
 
-        if (_copies.TryGetValue(key.Hash, out SessionRecord? copy) && !copy!.IsExpired(_time.GetUtcNow(), _idleTimeout))
+        if (_copies.TryGetValue(key.Hash, out Copy? copy) && !copy!.Session.IsExpired(_time.GetUtcNow(), _idleTimeout))
         {
-            return copy;
+            _metrics.SessionCacheHit();
+            return copy.Session;
         }
+
+        _metrics.SessionCacheMiss();
 
         // No copy, or one expired by its own clock (another instance may have slid the session): read Redis,
         // once for all the requests of this session that arrive meanwhile (a page opening with 20 API calls).
@@ -90,6 +99,25 @@ internal sealed class SessionCache : IDisposable
     {
         Interlocked.Increment(ref _generation);
         _copies.Remove(sessionHash);
+    }
+
+    /// <summary>
+    /// This instance slid the session's idle end (a touch, not announced to the fleet): its copy takes the new
+    /// activity time, unless it was evicted meanwhile.
+    /// </summary>
+    public void Touched(string sessionHash, SessionRecord touched)
+    {
+        if (!IsLive)
+        {
+            return;
+        }
+
+        var generation = Volatile.Read(ref _generation);
+        if (_copies.TryGetValue(sessionHash, out Copy? copy) && copy!.Session.Version == touched.Version)
+        {
+            // Still as old as the read it came from: MaxAge bounds how long anything read from Redis is served.
+            Keep(sessionHash, copy with { Session = copy.Session with { LastActiveAt = touched.LastActiveAt } }, generation);
+        }
     }
 
     /// <summary>Evictions may be missed from now on: drop every copy and stop using them.</summary>
@@ -124,7 +152,7 @@ internal sealed class SessionCache : IDisposable
             }
             else
             {
-                Keep(key.Hash, session, generation);
+                Keep(key.Hash, new Copy(session, DateTimeOffset.UtcNow + MaxAge), generation);
             }
 
             read.SetResult(session);
@@ -142,18 +170,37 @@ internal sealed class SessionCache : IDisposable
     private static SessionRecord? RequestView(SessionRecord? session) =>
         session is null ? null : session with { Tokens = session.Tokens with { RefreshToken = null, IdToken = null } };
 
-    private void Keep(string sessionHash, SessionRecord session, long generationBeforeRead)
+    private void Keep(string sessionHash, Copy copy, long generationBeforeRead)
     {
         if (Volatile.Read(ref _generation) != generationBeforeRead)
         {
             return;
         }
 
-        _copies.Set(sessionHash, session, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = MaxAge });
+        // MemoryCache's own clock is the system's: so is the copy's end.
+        var entry = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = copy.ExpiresAt };
+        entry.PostEvictionCallbacks.Add(new PostEvictionCallbackRegistration { EvictionCallback = _evicted });
+        _copies.Set(sessionHash, copy, entry);
         // An eviction between the check and the Set must win: undo (at worst a copy someone else just kept).
         if (Volatile.Read(ref _generation) != generationBeforeRead)
         {
             _copies.Remove(sessionHash);
+        }
+    }
+
+    private void CountEviction(EvictionReason reason)
+    {
+        switch (reason)
+        {
+            case EvictionReason.Removed:
+                _metrics.SessionCacheEvicted("changed");
+                break;
+            case EvictionReason.Capacity:
+                _metrics.SessionCacheEvicted("capacity");
+                break;
+            case EvictionReason.Expired:
+                _metrics.SessionCacheEvicted("expired");
+                break;
         }
     }
 
@@ -162,6 +209,9 @@ internal sealed class SessionCache : IDisposable
         Interlocked.Increment(ref _generation);
         _copies.Clear();
     }
+
+    /// <summary>A session's request view and when it stops being served (the read it came from plus MaxAge).</summary>
+    private sealed record Copy(SessionRecord Session, DateTimeOffset ExpiresAt);
 
     internal readonly struct TestAccessor(SessionCache cache)
     {

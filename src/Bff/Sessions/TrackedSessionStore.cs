@@ -51,11 +51,13 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
         return written;
     }
 
-    public async Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
-    {
-        await inner.TouchAsync(key, lastActiveAt, cancellationToken);
-        await changes.PublishAsync(key.Hash);
-    }
+    /// <summary>
+    /// Not announced: a touch only moves the idle end later, so another instance's copy stays right about
+    /// everything but that end, and a copy that looks idle-expired by its own clock is re-read anyway
+    /// (SessionCache). Announcing it evicted every instance's copy of every active session once a minute.
+    /// </summary>
+    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
+        inner.TouchAsync(key, lastActiveAt, cancellationToken);
 
     public async Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
     {

@@ -67,6 +67,7 @@ internal sealed class SessionResolver(
             {
                 await store.TouchAsync(key, now, context.RequestAborted);
                 record = record with { LastActiveAt = now };
+                cache.Touched(key.Hash, record);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
