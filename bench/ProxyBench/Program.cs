@@ -29,6 +29,8 @@ switch (args)
 var hold = args.Length > 0 && args[0] == "hold";
 var seconds = args.Length > 0 && !hold ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+// The many-session rows (issue 16): this many distinct sessions in Redis, each request choosing one at random.
+var manySessions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000;
 
 await using var backend = await ServerProcess.StartAsync("backend");
 await using var yarp = await ServerProcess.StartAsync("yarp", backend.Address, "logger");
@@ -41,7 +43,7 @@ await provider.InitializeAsync();
 var redis = new RedisServer();
 await redis.InitializeAsync();
 
-async Task<(GatewayProcess Process, string Cookie, string Authorization)> GatewayAsync(string? redisConfiguration)
+async Task<(GatewayProcess Process, string Cookie, string Authorization, Dictionary<string, string?> Configuration)> GatewayAsync(string? redisConfiguration)
 {
     var configuration = GatewayHost.ConfigurationFor(provider, redisConfiguration);
     configuration["ReverseProxy:Clusters:api:Destinations:d1:Address"] = backend.Address + "/";
@@ -75,45 +77,69 @@ async Task<(GatewayProcess Process, string Cookie, string Authorization)> Gatewa
         throw new InvalidOperationException("The gateway did not send a bearer token to /api/capture.");
     }
 
-    return (gateway, browser.GatewayCookie("__Host-bff")!.Value, authorization);
+    return (gateway, browser.GatewayCookie("__Host-bff")!.Value, authorization, configuration);
 }
 
 var inMemory = await GatewayAsync(null);
 await using var inMemoryProcess = inMemory.Process;
 var inRedis = await GatewayAsync(redis.Configuration);
 await using var inRedisProcess = inRedis.Process;
+
+// Many sessions: copies of the signed-in one (same tokens and claims, so the same bytes per session) under new
+// ids, written through a gateway host in this process that shares the Redis gateways' key prefix and key ring.
+// Two more gateway processes serve them: one with the default session cache, one whose cache holds them all.
+var cookieFile = Path.GetTempFileName();
+await using (var seeder = GatewayHost.Build(inRedis.Configuration))
+{
+    var seeding = Stopwatch.StartNew();
+    var cookies = new string[manySessions];
+    await Parallel.ForEachAsync(Enumerable.Range(0, manySessions), new ParallelOptions { MaxDegreeOfParallelism = 32 },
+        async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie));
+    await File.WriteAllLinesAsync(cookieFile, cookies);
+    Console.WriteLine($"seeded {manySessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
+}
+
+await using var manyDefaultCache = await GatewayProcess.StartAsync(provider, inRedis.Configuration);
+await using var manyWholeCache = await GatewayProcess.StartAsync(provider, new Dictionary<string, string?>(inRedis.Configuration)
+{
+    ["Bff:Session:CacheSize"] = (manySessions + manySessions / 10).ToString(CultureInfo.InvariantCulture),
+});
+var randomSession = new[] { Repository.PathOf("bench/ProxyBench/random-session.lua"), cookieFile };
 // Every target gets X-CSRF: 1. The gateway rows add the session cookie. The like-for-like row sends bare YARP
 // what a browser without a BFF would: the same cookie header and the gateway's bearer token, so the backend
 // receives the same bytes and the difference is the gateway's own work.
 string[] csrf = ["X-CSRF: 1"];
 var sameBytes = csrf.Concat([$"Cookie: __Host-bff={inMemory.Cookie}", $"Authorization: {inMemory.Authorization}"]).ToArray();
-var targets = new (string Name, string Url, string[] Headers, int ProcessId)[]
+var targets = new (string Name, string Url, string[] Headers, int ProcessId, string[]? Script)[]
 {
-    ("direct to backend", backend.Address + "/api/data", csrf, backend.ProcessId),
-    ("nginx", nginx.Address + "/api/data", csrf, nginx.ProcessId),
-    ("bare YARP", yarp.Address + "/api/data", csrf, yarp.ProcessId),
-    ("bare YARP, client sends cookie and bearer token", yarp.Address + "/api/data", sameBytes, yarp.ProcessId),
-    ("bare YARP without a logger", silentYarp.Address + "/api/data", csrf, silentYarp.ProcessId),
-    ("gateway, in-memory store", inMemory.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inMemory.Cookie}"], inMemory.Process.ProcessId),
-    ("gateway, Redis store", inRedis.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId),
-    ("gateway, Redis store, resource route", inRedis.Process.Address + "/res/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId),
-    ("gateway, anonymous route", inMemory.Process.Address + "/anon/data", csrf, inMemory.Process.ProcessId),
+    ("direct to backend", backend.Address + "/api/data", csrf, backend.ProcessId, null),
+    ("nginx", nginx.Address + "/api/data", csrf, nginx.ProcessId, null),
+    ("bare YARP", yarp.Address + "/api/data", csrf, yarp.ProcessId, null),
+    ("bare YARP, client sends cookie and bearer token", yarp.Address + "/api/data", sameBytes, yarp.ProcessId, null),
+    ("bare YARP without a logger", silentYarp.Address + "/api/data", csrf, silentYarp.ProcessId, null),
+    ("gateway, in-memory store", inMemory.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inMemory.Cookie}"], inMemory.Process.ProcessId, null),
+    ("gateway, Redis store", inRedis.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId, null),
+    ("gateway, Redis store, resource route", inRedis.Process.Address + "/res/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId, null),
+    ("gateway, anonymous route", inMemory.Process.Address + "/anon/data", csrf, inMemory.Process.ProcessId, null),
+    ($"gateway, Redis store, {manySessions:N0} sessions, default cache", manyDefaultCache.Address + "/api/data", [], manyDefaultCache.ProcessId, randomSession),
+    ($"gateway, Redis store, {manySessions:N0} sessions, cache holds all", manyWholeCache.Address + "/api/data", [], manyWholeCache.ProcessId, randomSession),
 };
 
 if (hold)
 {
-    foreach (var (name, url, headers, processId) in targets)
+    foreach (var (name, url, headers, processId, script) in targets)
     {
-        Console.WriteLine($"{name} (process {processId}): wrk -t2 -c32 -d30s {string.Join(' ', headers.Select(h => $"-H '{h}'"))} {url}");
+        var scripted = script is [var file, .. var scriptArguments] ? $" -s {file} {url} -- {string.Join(' ', scriptArguments)}" : $" {url}";
+        Console.WriteLine($"{name} (process {processId}): wrk -t2 -c32 -d30s {string.Join(' ', headers.Select(h => $"-H '{h}'"))}{scripted}");
     }
 
     await Task.Delay(Timeout.Infinite);
 }
 
 // A warm-up pass, not measured: JIT tiers, connection pools and caches settle in every process first.
-foreach (var (_, url, headers, _) in targets)
+foreach (var (_, url, headers, _, script) in targets)
 {
-    await WrkAsync(url, headers, Math.Min(seconds, 5));
+    await WrkAsync(url, headers, script, Math.Min(seconds, 5));
 }
 
 // Odd rounds run the targets in order, even rounds in reverse (A B C, C B A, ...), so a drift in the machine's
@@ -121,9 +147,9 @@ foreach (var (_, url, headers, _) in targets)
 var results = targets.ToDictionary(t => t.Name, _ => new List<(double Rps, double P50, double P99)>());
 for (var round = 1; round <= rounds; round++)
 {
-    foreach (var (name, url, headers, _) in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
+    foreach (var (name, url, headers, _, script) in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
     {
-        var run = await WrkAsync(url, headers, seconds);
+        var run = await WrkAsync(url, headers, script, seconds);
         results[name].Add(run);
         Console.WriteLine($"round {round} {name,-48} {run.Rps,10:F0} req/s  p50 {run.P50,6:F2} ms  p99 {run.P99,6:F2} ms");
     }
@@ -139,7 +165,7 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; wrk -t2 -c32 -d
 Console.WriteLine();
 Console.WriteLine("| target | requests/s | p50 | p99 | throughput vs bare YARP (median, range over rounds) | p99 minus bare YARP p99 (median, range) |");
 Console.WriteLine("|---|---|---|---|---|---|");
-foreach (var (name, _, _, _) in targets)
+foreach (var (name, _, _, _, _) in targets)
 {
     var runs = results[name];
     var ratios = runs.Select((r, i) => r.Rps / baseline[i].Rps).ToArray();
@@ -150,6 +176,7 @@ foreach (var (name, _, _, _) in targets)
 
 await provider.DisposeAsync();
 await redis.DisposeAsync();
+File.Delete(cookieFile);
 return 0;
 
 static WebApplicationBuilder Host(WebApplicationBuilder builder)
@@ -189,7 +216,8 @@ static async Task<int> ServeAsync(WebApplicationBuilder builder, Action<WebAppli
     return 0;
 }
 
-static async Task<(double Rps, double P50, double P99)> WrkAsync(string url, string[] headers, int seconds)
+// script: a Lua file and its arguments (wrk -s file url -- arguments), or null.
+static async Task<(double Rps, double P50, double P99)> WrkAsync(string url, string[] headers, string[]? script, int seconds)
 {
     var arguments = new List<string> { "-t2", "-c32", $"-d{seconds}s", "--latency" };
     foreach (var header in headers)
@@ -197,7 +225,17 @@ static async Task<(double Rps, double P50, double P99)> WrkAsync(string url, str
         arguments.AddRange(["-H", header]);
     }
 
+    if (script is [var file, ..])
+    {
+        arguments.AddRange(["-s", file]);
+    }
+
     arguments.Add(url);
+    if (script is [_, .. var scriptArguments])
+    {
+        arguments.Add("--");
+        arguments.AddRange(scriptArguments);
+    }
     using var wrk = Process.Start(new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true })!;
     var output = await wrk.StandardOutput.ReadToEndAsync();
     await wrk.WaitForExitAsync();
