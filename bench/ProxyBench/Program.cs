@@ -121,6 +121,8 @@ var targets = new (string Name, string Url, string[] Headers, int ProcessId, str
     ("gateway, Redis store", inRedis.Process.Address + "/api/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId, null),
     ("gateway, Redis store, resource route", inRedis.Process.Address + "/res/data", [.. csrf, $"Cookie: __Host-bff={inRedis.Cookie}"], inRedis.Process.ProcessId, null),
     ("gateway, anonymous route", inMemory.Process.Address + "/anon/data", csrf, inMemory.Process.ProcessId, null),
+    // The same wrk script against bare YARP: what generating a random cookie per request costs wrk itself.
+    ("bare YARP, random session cookies (wrk script)", yarp.Address + "/api/data", [], yarp.ProcessId, randomSession),
     ($"gateway, Redis store, {manySessions:N0} sessions, default cache", manyDefaultCache.Address + "/api/data", [], manyDefaultCache.ProcessId, randomSession),
     ($"gateway, Redis store, {manySessions:N0} sessions, cache holds all", manyWholeCache.Address + "/api/data", [], manyWholeCache.ProcessId, randomSession),
 };
