@@ -8,9 +8,16 @@ public sealed class MessageTicker(IHubContext<MessagesHub> hub) : BackgroundServ
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        for (var tick = 1; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+        try
         {
-            await hub.Clients.All.SendAsync("message", $"tick {tick}", stoppingToken);
+            for (var tick = 1; await timer.WaitForNextTickAsync(stoppingToken); tick++)
+            {
+                await hub.Clients.All.SendAsync("message", $"tick {tick}", stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down (also when the host is disposed without being stopped first, as test hosts are).
         }
     }
 }
