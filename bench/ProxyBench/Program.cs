@@ -31,6 +31,8 @@ var seconds = args.Length > 0 && !hold ? int.Parse(args[0], CultureInfo.Invarian
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 // The many-session rows (issue 16): this many distinct sessions in Redis, each request choosing one at random.
 var manySessions = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100_000;
+// Optionally only the targets whose name matches this regular expression (bare YARP, the baseline, always runs).
+var only = args.Length > 3 ? new Regex(args[3]) : null;
 
 await using var backend = await ServerProcess.StartAsync("backend");
 await using var yarp = await ServerProcess.StartAsync("yarp", backend.Address, "logger");
@@ -126,6 +128,11 @@ var targets = new (string Name, string Url, string[] Headers, int ProcessId, str
     ($"gateway, Redis store, {manySessions:N0} sessions, default cache", manyDefaultCache.Address + "/api/data", [], manyDefaultCache.ProcessId, randomSession),
     ($"gateway, Redis store, {manySessions:N0} sessions, cache holds all", manyWholeCache.Address + "/api/data", [], manyWholeCache.ProcessId, randomSession),
 };
+
+if (only is not null)
+{
+    targets = [.. targets.Where(t => t.Name == "bare YARP" || only.IsMatch(t.Name))];
+}
 
 if (hold)
 {

@@ -151,6 +151,7 @@ internal sealed class BffOptionsValidator(IHostEnvironment environment) : IValid
     {
         RequirePositive(options.Session.IdleTimeout, "Bff:Session:IdleTimeout", failures);
         RequirePositive(options.Session.AbsoluteTimeout, "Bff:Session:AbsoluteTimeout", failures);
+        RequirePositive(options.Session.CacheMaxAge, "Bff:Session:CacheMaxAge", failures);
         if (options.Session.CacheSize < 0)
         {
             failures.Add($"Bff:Session:CacheSize must be 0 (off) or a positive number of sessions, not {options.Session.CacheSize}.");

@@ -12,4 +12,11 @@ public sealed class BffSessionOptions
     /// <c>Web/SessionCookie.cs</c> remembers (both modes). See <c>Sessions/SessionCache.cs</c>.
     /// </summary>
     public int CacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// The longest a copy read from Redis is served. Evictions normally arrive at once; this bounds only how
+    /// long a change whose announcement failed (logged) can go unseen on another instance. A lost subscription
+    /// is found by the channel's probe within seconds and empties the cache, whatever this says.
+    /// </summary>
+    public TimeSpan CacheMaxAge { get; set; } = TimeSpan.FromMinutes(2);
 }

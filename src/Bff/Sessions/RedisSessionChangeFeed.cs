@@ -44,7 +44,7 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            // The write itself succeeded; the other copies age out (SessionCache.MaxAge).
+            // The write itself succeeded; the other copies age out (Bff:Session:CacheMaxAge).
             Log.SessionChangePublishFailed(_logger, sessionHash, exception.GetType().Name);
         }
     }

@@ -19,7 +19,8 @@ namespace Bff.Sessions;
 /// misses of one session share one read, joined only while no eviction has happened since it began.</item>
 /// <item>Copies are used only while evictions can arrive: when the feed's connection drops, the cache is
 /// emptied and bypassed until it is back.</item>
-/// <item>Bounded: at most <c>Bff:Session:CacheSize</c> entries, none older than <see cref="MaxAge"/>.</item>
+/// <item>Bounded: at most <c>Bff:Session:CacheSize</c> entries, none older than <c>Bff:Session:CacheMaxAge</c>
+/// (a backstop should an announcement of a change fail).</item>
 /// <item>It hands out, and keeps, the request path's view of a session: without the refresh and id tokens,
 /// which only the coordinator (reading Redis) and logout (likewise) use. The long-lived secret never sits in
 /// the cache, and an entry costs less than half as much.</item>
@@ -27,11 +28,10 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class SessionCache : IDisposable
 {
-    /// <summary>A backstop should an eviction ever be lost without the connection dropping.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
 
     private readonly int _capacity;
     private readonly TimeSpan _idleTimeout;
+    private readonly TimeSpan _maxAge;
     private readonly TimeProvider _time;
     private readonly MemoryCache _copies;
     private readonly ConcurrentDictionary<string, (Task<SessionRecord?> Read, long Generation)> _reads = new(StringComparer.Ordinal);
@@ -44,6 +44,7 @@ internal sealed class SessionCache : IDisposable
     {
         _capacity = options.Value.Session.CacheSize;
         _idleTimeout = options.Value.Session.IdleTimeout;
+        _maxAge = options.Value.Session.CacheMaxAge;
         _time = time;
         _metrics = metrics;
         _copies = new MemoryCache(new MemoryCacheOptions { SizeLimit = Math.Max(1, _capacity) });
@@ -115,7 +116,7 @@ internal sealed class SessionCache : IDisposable
         var generation = Volatile.Read(ref _generation);
         if (_copies.TryGetValue(sessionHash, out Copy? copy) && copy!.Session.Version == touched.Version)
         {
-            // Still as old as the read it came from: MaxAge bounds how long anything read from Redis is served.
+            // Still as old as the read it came from: the maximum age bounds how long anything read from Redis is served.
             Keep(sessionHash, copy with { Session = copy.Session with { LastActiveAt = touched.LastActiveAt } }, generation);
         }
     }
@@ -152,7 +153,7 @@ internal sealed class SessionCache : IDisposable
             }
             else
             {
-                Keep(key.Hash, new Copy(session, DateTimeOffset.UtcNow + MaxAge), generation);
+                Keep(key.Hash, new Copy(session, DateTimeOffset.UtcNow + _maxAge), generation);
             }
 
             read.SetResult(session);
@@ -210,7 +211,7 @@ internal sealed class SessionCache : IDisposable
         _copies.Clear();
     }
 
-    /// <summary>A session's request view and when it stops being served (the read it came from plus MaxAge).</summary>
+    /// <summary>A session's request view and when it stops being served (the read it came from plus the maximum age).</summary>
     private sealed record Copy(SessionRecord Session, DateTimeOffset ExpiresAt);
 
     internal readonly struct TestAccessor(SessionCache cache)
