@@ -130,7 +130,9 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
         // A minute later (the touch interval at the default idle timeout) the first instance slides the session.
         fleet.Clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/api/whoami")).StatusCode);
-        Assert.True((await fleet.Gateways[0].SessionOfAsync(browsers[0])).LastActiveAt > touchesBefore);
+        // The touch is written in the background.
+        await Eventually.HoldsAsync(async () => (await fleet.Gateways[0].SessionOfAsync(browsers[0])).LastActiveAt > touchesBefore,
+            "the touch to be written", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
 
         // Nothing was announced: the other instance still holds its copy (a touch evicted it before).
         Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().GetTestAccessor().Holds(browsers[1].SessionHash()));

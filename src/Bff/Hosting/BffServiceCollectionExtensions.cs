@@ -43,6 +43,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<ISessionStore>(provider => ActivatorUtilities.CreateInstance<TrackedSessionStore>(
             provider, provider.GetRequiredKeyedService<ISessionStore>(SessionStoreServices.RawStoreKey)));
         services.TryAddSingleton<SessionCookie>();
+        services.TryAddSingleton<IdleTouches>();
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();

@@ -7,12 +7,13 @@ namespace Bff.Web;
 
 /// <summary>
 /// Finds the request's session from its cookie, once per request, and slides its idle timeout (written at
-/// most once per <see cref="TouchInterval"/>, not on every request). The session it returns may lack the
+/// most once per <see cref="TouchInterval"/>, not on every request, and in the background: <see cref="IdleTouches"/>). The session it returns may lack the
 /// refresh and id tokens (see <see cref="SessionCache"/>): read the store for those.
 /// </summary>
 internal sealed class SessionResolver(
     ISessionStore store,
     SessionCache cache,
+    IdleTouches touches,
     SessionCookie cookie,
     IOptions<BffOptions> options,
     TimeProvider time,
@@ -65,9 +66,11 @@ internal sealed class SessionResolver(
             var now = time.GetUtcNow();
             if (record is not null && now - record.LastActiveAt >= TouchInterval)
             {
-                await store.TouchAsync(key, now, context.RequestAborted);
-                record = record with { LastActiveAt = now };
-                cache.Touched(key.Hash, record);
+                if (touches.TryStart(key, now))
+                {
+                    record = record with { LastActiveAt = now };
+                    cache.Touched(key.Hash, record);
+                }
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
