@@ -166,6 +166,12 @@ public sealed class RedisCluster : IRedisDeployment
     public async Task<IReadOnlyList<string>> DumpAsync()
     {
         var dump = new List<string>();
+        if (Connection is null)
+        {
+            // The cluster never formed: nothing was written to it.
+            return dump;
+        }
+
         foreach (var master in await MastersAsync())
         {
             dump.AddRange(await RedisServer.DumpAsync(Connection, master.Port));

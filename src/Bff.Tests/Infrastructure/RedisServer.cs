@@ -41,7 +41,7 @@ public sealed class RedisServer : IRedisDeployment
 
     public async Task InitializeAsync()
     {
-        Port = FreeTcpPort();
+        Port = ClusterNode ? FreeClusterPort() : FreeTcpPort();
         await StartAsync();
         if (!ClusterNode)
         {
@@ -171,6 +171,41 @@ public sealed class RedisServer : IRedisDeployment
         }
 
         return dump;
+    }
+
+    /// <summary>
+    /// A free port whose cluster-bus port (the port plus 10,000, which a cluster node also listens on) is free and
+    /// valid too: a port above 55,535 has none, and redis-server then exits at start.
+    /// </summary>
+    private static int FreeClusterPort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreeTcpPort();
+            if (port + 10_000 <= IPEndPoint.MaxPort && IsFree(port + 10_000))
+            {
+                return port;
+            }
+
+            if (attempt > 1000)
+            {
+                throw new InvalidOperationException("No free port pair for a cluster node.");
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     public static int FreeTcpPort()
