@@ -95,7 +95,10 @@ await using (var seeder = GatewayHost.Build(inRedis.Configuration))
 {
     var seeding = Stopwatch.StartNew();
     var cookies = new string[manySessions];
-    await Parallel.ForEachAsync(Enumerable.Range(0, manySessions), new ParallelOptions { MaxDegreeOfParallelism = 32 },
+    // The first copy alone: it loads the Data Protection key ring, which is read synchronously from Redis; 32
+    // copies asking at once starved the thread pool until the read timed out.
+    cookies[0] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie);
+    await Parallel.ForEachAsync(Enumerable.Range(1, manySessions - 1), new ParallelOptions { MaxDegreeOfParallelism = 32 },
         async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie));
     await File.WriteAllLinesAsync(cookieFile, cookies);
     Console.WriteLine($"seeded {manySessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
