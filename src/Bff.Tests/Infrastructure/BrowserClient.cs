@@ -55,6 +55,20 @@ public sealed partial class BrowserClient : IDisposable
         }
     }
 
+    /// <summary>Signs in on the first gateway and returns one browser per gateway sharing that session cookie.</summary>
+    public static async Task<BrowserClient[]> SignInEverywhereAsync(IEnumerable<GatewayHost> gateways)
+    {
+        var browsers = gateways.Select(g => new BrowserClient(g.Address)).ToArray();
+        await browsers[0].LoginAsync();
+        var cookie = browsers[0].GatewayCookie("__Host-bff")!.Value;
+        foreach (var browser in browsers.Skip(1))
+        {
+            browser.SetGatewayCookie("__Host-bff", cookie);
+        }
+
+        return browsers;
+    }
+
     /// <summary>Signs in through the gateway and the provider's real login form; returns the final response.</summary>
     public async Task<HttpResponseMessage> LoginAsync(
         string user = ProviderHost.User,

@@ -82,18 +82,7 @@ public class FleetFixture : IAsyncLifetime
     }
 
     /// <summary>Signs in on the first instance and returns one browser per instance sharing that session cookie.</summary>
-    public async Task<BrowserClient[]> SignInEverywhereAsync()
-    {
-        var browsers = Gateways.Select(g => new BrowserClient(g.Address)).ToArray();
-        await browsers[0].LoginAsync();
-        var cookie = browsers[0].GatewayCookie("__Host-bff")!.Value;
-        foreach (var browser in browsers.Skip(1))
-        {
-            browser.SetGatewayCookie("__Host-bff", cookie);
-        }
-
-        return browsers;
-    }
+    public Task<BrowserClient[]> SignInEverywhereAsync() => BrowserClient.SignInEverywhereAsync(Gateways);
 
     /// <summary>
     /// Moves the shared clock to the first sweeper tick at or after <paramref name="to"/> (and after now), and

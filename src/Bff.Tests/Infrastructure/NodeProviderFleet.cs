@@ -53,17 +53,7 @@ public class NodeProviderFleet(string? prompt) : IAsyncLifetime
     }
 
     /// <summary>Signs in on the first instance; one browser per instance sharing the session cookie.</summary>
-    public async Task<BrowserClient[]> SignInEverywhereAsync()
-    {
-        var browsers = Gateways.Select(g => new BrowserClient(g.Address)).ToArray();
-        await browsers[0].LoginAsync();
-        foreach (var browser in browsers.Skip(1))
-        {
-            browser.SetGatewayCookie("__Host-bff", browsers[0].GatewayCookie("__Host-bff")!.Value);
-        }
-
-        return browsers;
-    }
+    public Task<BrowserClient[]> SignInEverywhereAsync() => BrowserClient.SignInEverywhereAsync(Gateways);
 
     public async Task DisposeAsync()
     {

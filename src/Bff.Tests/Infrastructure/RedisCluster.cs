@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using StackExchange.Redis;
 
 namespace Bff.Tests.Infrastructure;
@@ -23,18 +22,7 @@ public sealed class RedisCluster : IRedisDeployment
     public async Task InitializeAsync()
     {
         await Task.WhenAll(Nodes.Select(n => n.InitializeAsync()));
-        var create = new ProcessStartInfo("redis-cli", ["--cluster", "create", .. Nodes.Select(n => $"127.0.0.1:{n.Port}"), "--cluster-replicas", "1", "--cluster-yes"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using (var process = Process.Start(create)!)
-        {
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, $"redis-cli --cluster create failed: {output}");
-        }
-
+        await Command.RunCheckedAsync("redis-cli", ["--cluster", "create", .. Nodes.Select(n => $"127.0.0.1:{n.Port}"), "--cluster-replicas", "1", "--cluster-yes"]);
         await WaitUntilHealthyAsync();
         var options = ConfigurationOptions.Parse(Configuration);
         options.AllowAdmin = true;
@@ -190,18 +178,9 @@ public sealed class RedisCluster : IRedisDeployment
         await Task.WhenAll(Nodes.Select(n => n.DisposeAsync()));
     }
 
-    /// <summary>A command on one node through redis-cli, its reply as text.</summary>
-    public static async Task<string> ExecuteOnAsync(RedisServer node, params string[] command)
-    {
-        using var process = Process.Start(new ProcessStartInfo("redis-cli", ["-p", node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output;
-    }
+    /// <summary>A command on one node through redis-cli, its reply as text (empty when the node does not answer).</summary>
+    public static async Task<string> ExecuteOnAsync(RedisServer node, params string[] command) =>
+        (await Command.RunAsync("redis-cli", ["-p", node.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command])).Output;
 
     private static bool Covers(string range, int slot)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Bff.Tests.Infrastructure;
@@ -30,7 +29,7 @@ public sealed partial class TlsNginx : IDisposable
     public static async Task<TlsNginx> StartAsync(IEnumerable<string> gateways)
     {
         var folder = NginxProcess.NewFolder("bff-tls-nginx-");
-        await RunAsync("sh", Repository.PathOf("deploy/compose/tls-cert.sh"), folder);
+        await Command.RunCheckedAsync("sh", Repository.PathOf("deploy/compose/tls-cert.sh"), folder);
         var (port, plainPort) = (RedisServer.FreeTcpPort(), RedisServer.FreeTcpPort());
         var shipped = await File.ReadAllTextAsync(Repository.PathOf("deploy/compose/nginx.conf"));
         var http = HttpBlock(shipped);
@@ -62,17 +61,6 @@ public sealed partial class TlsNginx : IDisposable
     {
         Assert.True(text.Contains(shipped, StringComparison.Ordinal), $"deploy/compose/nginx.conf no longer contains '{shipped}'");
         return text.Replace(shipped, replacement, StringComparison.Ordinal);
-    }
-
-    private static async Task RunAsync(string file, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} failed: {errors}");
-        }
     }
 
     [GeneratedRegex(@"\n\s*server\s+[\d.]+:\d+[^;]*;")]

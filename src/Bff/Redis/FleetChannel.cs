@@ -26,6 +26,7 @@ internal sealed class FleetChannel
     private readonly ILogger _logger;
     private readonly string _probePrefix = $"{ProbeMark}{Guid.NewGuid():N}:";
     private Listener[]? _listeners;
+    private bool? _sharded;
     private long _probes;
 
     public FleetChannel(IConnectionMultiplexer redis, FleetChannelName name, Action<string> onMessage, ILogger logger)
@@ -51,12 +52,9 @@ internal sealed class FleetChannel
     /// <summary>A subscription connection failed: messages may have been missed until the next check succeeds.</summary>
     public event Action? Interrupted;
 
-    /// <summary>Whether this is a cluster's sharded layout; decided when Redis first answers (null until then).</summary>
-    public bool? Sharded { get; private set; }
-
     /// <summary>Publishes a message about a session on the channel that carries that session's messages.</summary>
     public Task PublishAsync(string sessionHash, string message) =>
-        _redis.GetSubscriber().PublishAsync(_name.Of(sessionHash, Sharded ?? DecideLayout()), message);
+        _redis.GetSubscriber().PublishAsync(_name.Of(sessionHash, IsSharded()), message);
 
     /// <summary>
     /// Subscribes what is not subscribed and probes what is due: true when every channel delivered this instance's
@@ -70,7 +68,7 @@ internal sealed class FleetChannel
             return false;
         }
 
-        var listeners = _listeners ??= [.. _name.All(Sharded ?? DecideLayout()).Select(channel => new Listener(channel))];
+        var listeners = _listeners ??= [.. _name.All(IsSharded()).Select(channel => new Listener(channel))];
         var checks = await Task.WhenAll(listeners.Select(CheckAsync));
         return checks.All(ok => ok);
     }
@@ -131,15 +129,21 @@ internal sealed class FleetChannel
         _onMessage(message);
     }
 
-    private bool DecideLayout()
+    /// <summary>Whether this is a cluster's sharded layout: decided once, when Redis first answers.</summary>
+    private bool IsSharded()
     {
+        if (_sharded is { } sharded)
+        {
+            return sharded;
+        }
+
         if (!_redis.IsConnected)
         {
             throw new RedisException("Redis is unreachable: the channel layout (one server or a cluster) is not known yet.");
         }
 
-        Sharded = _redis.GetServers().Any(server => server.ServerType == ServerType.Cluster);
-        return Sharded.Value;
+        _sharded = _redis.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+        return _sharded.Value;
     }
 
     /// <summary>One Redis channel's subscription and the state of its probe.</summary>
