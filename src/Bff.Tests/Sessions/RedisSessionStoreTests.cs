@@ -15,11 +15,12 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
     private readonly RedisServer _redis;
     private readonly EphemeralDataProtectionProvider _dataProtection = new();
     private readonly RedisKeys _keys;
+    private readonly string _keyPrefix = $"bff-test-{Guid.NewGuid():N}:";
 
     public RedisSessionStoreTests(RedisServer redis)
     {
         _redis = redis;
-        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, $"bff-test-{Guid.NewGuid():N}:"));
+        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, _keyPrefix));
         _keys = new RedisKeys(options);
         Store = new RedisSessionStore(redis.Connection, _keys, _dataProtection, options, Clock);
     }
@@ -57,31 +58,66 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
     }
 
     [Fact]
-    public async Task the_encrypted_payload_is_smaller_than_the_tokens_it_holds()
+    public async Task the_refresh_and_id_tokens_are_stored_compressed_apart_from_the_request_view()
     {
         // Provider tokens are base64url text (random here, as an encrypted token is): compressed before
-        // encryption, the whole payload with claims and envelope costs less than the tokens' own bytes.
+        // encryption, the secrets field costs less than the two tokens' own bytes; the view holds neither.
         var tokens = new TokenSet(RandomToken(1300), RandomToken(2500), RandomToken(1100), Clock.GetUtcNow().AddMinutes(5));
         var key = SessionKey.CreateNew();
         await Store.CreateAsync(key, NewSession() with { Tokens = tokens }, CancellationToken.None);
 
-        var payloadBytes = (long)await _redis.Connection.GetDatabase().ExecuteAsync("HSTRLEN", _keys.Session(key.Hash), "d");
+        var database = _redis.Connection.GetDatabase();
+        var secretsBytes = (long)await database.ExecuteAsync("HSTRLEN", _keys.Session(key.Hash), "s");
+        var viewBytes = (long)await database.ExecuteAsync("HSTRLEN", _keys.Session(key.Hash), "r");
 
-        Assert.InRange(payloadBytes, 1, tokens.AccessToken.Length + tokens.RefreshToken!.Length + tokens.IdToken!.Length - 1);
+        Assert.InRange(secretsBytes, 1, tokens.RefreshToken!.Length + tokens.IdToken!.Length - 1);
+        Assert.InRange(viewBytes, tokens.AccessToken.Length, tokens.AccessToken.Length + 200);
         Assert.Equal(tokens, (await Store.GetAsync(key, CancellationToken.None))?.Tokens);
     }
 
     [Fact]
-    public async Task a_session_written_before_payload_compression_is_still_read()
+    public async Task sessions_need_the_key_ring_that_wrote_them()
     {
-        // The previous format: the payload's JSON encrypted as is. Sessions in Redis outlive an upgrade.
+        // The request view's key sits in Redis protected by the key ring: a gateway with another key ring, given
+        // the same Redis, reads no token (DESIGN invariant 8).
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, _keyPrefix));
+        var stranger = new RedisSessionStore(_redis.Connection, new RedisKeys(options), new EphemeralDataProtectionProvider(), options, Clock);
+
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => stranger.GetRequestViewAsync(key, CancellationToken.None));
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => stranger.GetAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task a_request_view_moved_to_another_session_does_not_decrypt()
+    {
+        var victim = SessionKey.CreateNew();
+        var attacker = SessionKey.CreateNew();
+        await Store.CreateAsync(victim, NewSession("victim-token"), CancellationToken.None);
+        await Store.CreateAsync(attacker, NewSession("attacker-token"), CancellationToken.None);
+        var database = _redis.Connection.GetDatabase();
+
+        await database.HashSetAsync(_keys.Session(attacker.Hash), "r", await database.HashGetAsync(_keys.Session(victim.Hash), "r"));
+
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => Store.GetRequestViewAsync(attacker, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task a_session_of_an_earlier_release_is_read_and_moves_to_the_split_layout_at_its_next_token_write(bool compressed)
+    {
+        // The earlier formats: the whole payload's JSON in one field d, Brotli-compressed behind a marker, or,
+        // before that, as is. Sessions in Redis outlive an upgrade.
         var key = SessionKey.CreateNew();
         var session = NewSession("access-from-the-previous-release");
         var json = JsonSerializer.SerializeToUtf8Bytes(
             new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId),
             SessionPayloadJsonContext.Default.SessionPayload);
-        var payload = _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Protect(json);
-        await _redis.Connection.GetDatabase().HashSetAsync(_keys.Session(key.Hash),
+        var payload = _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Protect(compressed ? BrotliBlock.Compress(SessionPayloadFormat.BrotliJson, json) : json);
+        var database = _redis.Connection.GetDatabase();
+        await database.HashSetAsync(_keys.Session(key.Hash),
         [
             new HashEntry("v", session.Version),
             new HashEntry("d", payload),
@@ -90,11 +126,19 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         ]);
 
         var read = await Store.GetAsync(key, CancellationToken.None);
+        var view = await Store.GetRequestViewAsync(key, CancellationToken.None);
 
         Assert.NotNull(read);
         Assert.Equal(session.Tokens, read.Tokens);
         Assert.Equal(session.Claims, read.Claims);
         Assert.Equal(session.LogoutId, read.LogoutId);
+        Assert.Equal(session.Tokens with { RefreshToken = null, IdToken = null }, view?.Tokens);
+
+        var refreshed = read.Tokens with { AccessToken = "access-2", RefreshToken = "refresh-2" };
+        Assert.NotNull(await Store.TryReplaceTokensAsync(key, read, refreshed, CancellationToken.None));
+        Assert.False(await database.HashExistsAsync(_keys.Session(key.Hash), "d"));
+        Assert.Equal(refreshed, (await Store.GetAsync(key, CancellationToken.None))?.Tokens);
+        Assert.Equal(session.Claims, (await Store.GetRequestViewAsync(key, CancellationToken.None))?.Claims);
     }
 
     private static string RandomToken(int length) =>

@@ -52,6 +52,30 @@ public abstract class SessionStoreContract
     }
 
     [Fact]
+    public async Task the_request_view_is_the_session_without_its_refresh_and_id_tokens_before_and_after_a_token_write()
+    {
+        var key = SessionKey.CreateNew();
+        var session = NewSession() with
+        {
+            Tokens = NewSession().Tokens.With(new TokenTarget("https://orders.example", null, null), "orders-1", Clock.GetUtcNow().AddMinutes(7), Clock.GetUtcNow(), null, null),
+        };
+        await Store.CreateAsync(key, session, CancellationToken.None);
+
+        var view = await Store.GetRequestViewAsync(key, CancellationToken.None);
+
+        Assert.NotNull(view);
+        Assert.Equal(session.Tokens with { RefreshToken = null, IdToken = null }, view.Tokens);
+        Assert.Equal(session.Claims, view.Claims);
+        Assert.Equal((session.Version, session.LogoutId, session.CreatedAt), (view.Version, view.LogoutId, view.CreatedAt));
+        var refreshed = session.Tokens with { AccessToken = "access-2", RefreshToken = "refresh-2" };
+        await Store.TryReplaceTokensAsync(key, (await Store.GetAsync(key, CancellationToken.None))!, refreshed, CancellationToken.None);
+        Assert.Equal(refreshed with { RefreshToken = null, IdToken = null }, (await Store.GetRequestViewAsync(key, CancellationToken.None))!.Tokens);
+        Assert.Equal(refreshed, (await Store.GetAsync(key, CancellationToken.None))!.Tokens);
+        await Store.RemoveAsync(key, CancellationToken.None);
+        Assert.Null(await Store.GetRequestViewAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task a_fenced_write_with_the_current_version_replaces_the_tokens_and_increments_the_version()
     {
         var key = SessionKey.CreateNew();

@@ -28,6 +28,9 @@ internal sealed class RedisKeys(IOptions<BffOptions> options)
 
     public RedisKey DataProtectionKeys => $"{_prefix}data-protection-keys";
 
+    /// <summary>The fleet's key for sessions' request views, itself protected by the Data Protection key ring.</summary>
+    public RedisKey SessionViewKey => $"{_prefix}session-view-key";
+
     /// <summary>
     /// The fleet's background-refresh schedule: <c>Bff:Redis:ScheduleBuckets</c> sorted sets of session hashes by
     /// due time, each in a slot of its own (hash tag <c>{s:N}</c>).

@@ -9,6 +9,13 @@ internal interface ISessionStore
     /// <summary>The session, or null when it does not exist or has expired.</summary>
     Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The session as the request path needs it, without the refresh and id tokens
+    /// (<see cref="SessionRecord.WithoutSecrets"/>), or null when it does not exist or has expired. Cheaper than
+    /// <see cref="GetAsync"/> where the secrets are stored apart.
+    /// </summary>
+    Task<SessionRecord?> GetRequestViewAsync(SessionKey key, CancellationToken cancellationToken);
+
     /// <summary>Stores a new session (version 1).</summary>
     Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken);
 

@@ -35,6 +35,9 @@ internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimePro
         return Task.FromResult<SessionRecord?>(session);
     }
 
+    public async Task<SessionRecord?> GetRequestViewAsync(SessionKey key, CancellationToken cancellationToken) =>
+        (await GetAsync(key, cancellationToken))?.WithoutSecrets();
+
     public Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
     {
         _sessions[key.Hash] = session;

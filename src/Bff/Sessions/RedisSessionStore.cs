@@ -7,10 +7,13 @@ using StackExchange.Redis;
 namespace Bff.Sessions;
 
 /// <summary>
-/// Sessions in a Redis hash: <c>v</c> version, <c>d</c> tokens and claims compressed
-/// (<see cref="SessionPayloadFormat"/>) and encrypted with ASP.NET Data Protection (a dump yields no usable
-/// token, DESIGN invariant 8), <c>a</c> last activity and <c>x</c> absolute
-/// expiry in Unix milliseconds, <c>u:…</c> the last use of each target's token. The key's TTL follows the idle and absolute lifetimes.
+/// Sessions in a Redis hash: <c>v</c> version; <c>r</c> the request view (access tokens, claims: what a proxied
+/// request reads) encrypted by <see cref="SessionViewCipher"/>; <c>s</c> the refresh and id tokens, compressed and
+/// encrypted with ASP.NET Data Protection (both keyed from its key ring: a dump yields no usable token, DESIGN
+/// invariant 8; formats in <see cref="SessionFieldFormat"/>); <c>a</c> last activity and <c>x</c> absolute expiry
+/// in Unix milliseconds; <c>u:…</c> the last use of each target's token. The key's TTL follows the idle and
+/// absolute lifetimes. Sessions written before <c>r</c> and <c>s</c> hold one field <c>d</c> instead
+/// (<see cref="SessionPayloadFormat"/>): still read, and replaced by the session's next token write.
 /// </summary>
 internal sealed class RedisSessionStore(
     IConnectionMultiplexer redis,
@@ -23,7 +26,8 @@ internal sealed class RedisSessionStore(
     private static readonly LuaScript ReplaceIfVersion = LuaScript.Prepare("""
         local v = redis.call('HGET', @key, 'v')
         if not v or tonumber(v) ~= tonumber(@expected) then return 0 end
-        redis.call('HSET', @key, 'v', tonumber(@expected) + 1, 'd', @payload)
+        redis.call('HSET', @key, 'v', tonumber(@expected) + 1, 'r', @view, 's', @secrets)
+        redis.call('HDEL', @key, 'd')
         return 1
         """);
 
@@ -50,18 +54,72 @@ internal sealed class RedisSessionStore(
         return 1
         """);
 
+    private static readonly RedisValue[] ViewFields = ["v", "a", "x", "r"];
+    private static readonly RedisValue[] AllFields = ["v", "a", "x", "r", "s", "d"];
+
+    // The purpose string of the single payload field of earlier releases is kept: the secrets use it too.
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1");
+    private readonly SessionViewCipher _viewCipher = new(redis, keys, dataProtection);
     private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
 
     public async Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
     {
-        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), ["v", "d", "a", "x"]);
-        if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull || fields[3].IsNull)
+        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), AllFields);
+        if (fields[3].IsNull)
+        {
+            return await ReadEarlierLayoutAsync(key, fields);
+        }
+
+        var session = await ReadViewAsync(key, fields);
+        if (session is null || fields[4].IsNull)
         {
             return null;
         }
 
-        var payload = Unprotect((byte[])fields[1]!);
+        var (refreshToken, idToken) = SessionFieldFormat.DecodeSecrets(_protector.Unprotect((byte[])fields[4]!));
+        return session with { Tokens = session.Tokens with { RefreshToken = refreshToken, IdToken = idToken } };
+    }
+
+    public async Task<SessionRecord?> GetRequestViewAsync(SessionKey key, CancellationToken cancellationToken)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), ViewFields);
+        if (fields[3].IsNull)
+        {
+            // No view: a session of an earlier release (or none at all); one more read for the whole hash.
+            return (await GetAsync(key, cancellationToken))?.WithoutSecrets();
+        }
+
+        return await ReadViewAsync(key, fields);
+    }
+
+    /// <summary>The session from its clear fields and request view (fields v, a, x, r first), or null when incomplete or expired.</summary>
+    private async Task<SessionRecord?> ReadViewAsync(SessionKey key, RedisValue[] fields)
+    {
+        if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull)
+        {
+            return null;
+        }
+
+        var lastActiveAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]);
+        var absoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]);
+        if (SessionRecord.IsExpired(lastActiveAt, absoluteExpiresAt, time.GetUtcNow(), _idleTimeout))
+        {
+            return null;
+        }
+
+        var view = await _viewCipher.UnprotectAsync(key.Hash, (byte[])fields[3]!);
+        return SessionFieldFormat.DecodeView(view, (long)fields[0], lastActiveAt, absoluteExpiresAt);
+    }
+
+    /// <summary>A session whose tokens and claims are all in <c>d</c> (fields as <see cref="AllFields"/>).</summary>
+    private Task<SessionRecord?> ReadEarlierLayoutAsync(SessionKey key, RedisValue[] fields)
+    {
+        if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull || fields[5].IsNull)
+        {
+            return Task.FromResult<SessionRecord?>(null);
+        }
+
+        var payload = SessionPayloadFormat.Decode(_protector.Unprotect((byte[])fields[5]!));
         var session = new SessionRecord
         {
             Version = (long)fields[0],
@@ -69,21 +127,23 @@ internal sealed class RedisSessionStore(
             Claims = payload.Claims,
             CreatedAt = payload.CreatedAt,
             LogoutId = payload.LogoutId,
-            LastActiveAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]),
-            AbsoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[3]),
+            LastActiveAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]),
+            AbsoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]),
         };
-        return session.IsExpired(time.GetUtcNow(), _idleTimeout) ? null : session;
+        return Task.FromResult(session.IsExpired(time.GetUtcNow(), _idleTimeout) ? null : session);
     }
 
     public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
     {
         var redisKey = keys.Session(key.Hash);
+        var view = await _viewCipher.ProtectAsync(key.Hash, SessionFieldFormat.EncodeView(session));
         var transaction = redis.GetDatabase().CreateTransaction();
         _ = transaction.KeyDeleteAsync(redisKey);
         _ = transaction.HashSetAsync(redisKey,
         [
             new HashEntry("v", session.Version),
-            new HashEntry("d", Protect(session)),
+            new HashEntry("r", view),
+            new HashEntry("s", ProtectSecrets(session.Tokens)),
             new HashEntry("a", session.LastActiveAt.ToUnixTimeMilliseconds()),
             new HashEntry("x", session.AbsoluteExpiresAt.ToUnixTimeMilliseconds()),
         ]);
@@ -98,8 +158,9 @@ internal sealed class RedisSessionStore(
     {
         // No read here: the caller read `current` under the refresh lock, and the script is the fence.
         var updated = current with { Version = current.Version + 1, Tokens = tokens };
+        var view = await _viewCipher.ProtectAsync(key.Hash, SessionFieldFormat.EncodeView(updated));
         var written = (int)await redis.GetDatabase().ScriptEvaluateAsync(ReplaceIfVersion,
-            new { key = keys.Session(key.Hash), expected = current.Version, payload = Protect(updated) });
+            new { key = keys.Session(key.Hash), expected = current.Version, view, secrets = ProtectSecrets(tokens) });
         return written == 1 ? updated : null;
     }
 
@@ -141,8 +202,5 @@ internal sealed class RedisSessionStore(
         return ttl > TimeSpan.FromMilliseconds(1) ? ttl : TimeSpan.FromMilliseconds(1);
     }
 
-    private byte[] Protect(SessionRecord session) =>
-        _protector.Protect(SessionPayloadFormat.Encode(new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId)));
-
-    private SessionPayload Unprotect(byte[] protectedPayload) => SessionPayloadFormat.Decode(_protector.Unprotect(protectedPayload));
+    private byte[] ProtectSecrets(TokenSet tokens) => _protector.Protect(SessionFieldFormat.EncodeSecrets(tokens));
 }

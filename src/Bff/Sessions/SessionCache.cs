@@ -22,8 +22,9 @@ namespace Bff.Sessions;
 /// <item>Bounded: at most <c>Bff:Session:CacheSize</c> entries, none older than <c>Bff:Session:CacheMaxAge</c>
 /// (a backstop should an announcement of a change fail).</item>
 /// <item>It hands out, and keeps, the request path's view of a session: without the refresh and id tokens,
-/// which only the coordinator (reading Redis) and logout (likewise) use. The long-lived secret never sits in
-/// the cache, and an entry costs less than half as much.</item>
+/// which only the coordinator (reading Redis) and logout (likewise) use, so the long-lived secret never sits in
+/// the cache. A miss reads only that view from Redis (<see cref="ISessionStore.GetRequestViewAsync"/>), and a
+/// copy keeps it encoded as UTF-8 (<see cref="Copy"/>), so that many sessions fit.</item>
 /// </list>
 /// </summary>
 internal sealed class SessionCache : IDisposable
@@ -66,13 +67,13 @@ internal sealed class SessionCache : IDisposable
     {
         if (!IsLive)
         {
-            return await store.GetAsync(key, cancellationToken);
+            return await store.GetRequestViewAsync(key, cancellationToken);
         }
 
-        if (_copies.TryGetValue(key.Hash, out Copy? copy) && !copy!.Session.IsExpired(_time.GetUtcNow(), _idleTimeout))
+        if (_copies.TryGetValue(key.Hash, out Copy? copy) && !SessionRecord.IsExpired(copy!.LastActiveAt, copy.AbsoluteExpiresAt, _time.GetUtcNow(), _idleTimeout))
         {
             _metrics.SessionCacheHit();
-            return copy.Session;
+            return copy.Session();
         }
 
         _metrics.SessionCacheMiss();
@@ -114,10 +115,10 @@ internal sealed class SessionCache : IDisposable
         }
 
         var generation = Volatile.Read(ref _generation);
-        if (_copies.TryGetValue(sessionHash, out Copy? copy) && copy!.Session.Version == touched.Version)
+        if (_copies.TryGetValue(sessionHash, out Copy? copy) && copy!.Version == touched.Version)
         {
             // Still as old as the read it came from: the maximum age bounds how long anything read from Redis is served.
-            Keep(sessionHash, copy with { Session = copy.Session with { LastActiveAt = touched.LastActiveAt } }, generation);
+            Keep(sessionHash, copy with { LastActiveAt = touched.LastActiveAt }, generation);
         }
     }
 
@@ -146,14 +147,14 @@ internal sealed class SessionCache : IDisposable
     {
         try
         {
-            var session = RequestView(await store.GetAsync(key, CancellationToken.None));
+            var session = await store.GetRequestViewAsync(key, CancellationToken.None);
             if (session is null)
             {
                 _copies.Remove(key.Hash);
             }
             else
             {
-                Keep(key.Hash, new Copy(session, DateTimeOffset.UtcNow + _maxAge), generation);
+                Keep(key.Hash, Copy.Of(session, DateTimeOffset.UtcNow + _maxAge), generation);
             }
 
             read.SetResult(session);
@@ -167,9 +168,6 @@ internal sealed class SessionCache : IDisposable
             _reads.TryRemove(new KeyValuePair<string, (Task<SessionRecord?>, long)>(key.Hash, (read.Task, generation)));
         }
     }
-
-    private static SessionRecord? RequestView(SessionRecord? session) =>
-        session is null ? null : session with { Tokens = session.Tokens with { RefreshToken = null, IdToken = null } };
 
     private void Keep(string sessionHash, Copy copy, long generationBeforeRead)
     {
@@ -211,8 +209,18 @@ internal sealed class SessionCache : IDisposable
         _copies.Clear();
     }
 
-    /// <summary>A session's request view and when it stops being served (the read it came from plus the maximum age).</summary>
-    private sealed record Copy(SessionRecord Session, DateTimeOffset ExpiresAt);
+    /// <summary>
+    /// A session's request view, compact: its clear fields and its tokens and claims encoded as UTF-8
+    /// (<see cref="SessionFieldFormat"/>, about half the bytes of the decoded strings), decoded for each request
+    /// that uses it; and when it stops being served (the read it came from plus the maximum age).
+    /// </summary>
+    private sealed record Copy(long Version, DateTimeOffset LastActiveAt, DateTimeOffset AbsoluteExpiresAt, byte[] View, DateTimeOffset ExpiresAt)
+    {
+        public static Copy Of(SessionRecord session, DateTimeOffset expiresAt) =>
+            new(session.Version, session.LastActiveAt, session.AbsoluteExpiresAt, SessionFieldFormat.EncodeView(session), expiresAt);
+
+        public SessionRecord Session() => SessionFieldFormat.DecodeView(View, Version, LastActiveAt, AbsoluteExpiresAt);
+    }
 
     internal readonly struct TestAccessor(SessionCache cache)
     {

@@ -21,5 +21,17 @@ internal sealed record SessionRecord
     public DateTimeOffset ExpiresAt(TimeSpan idleTimeout) =>
         IdleExpiresAt(idleTimeout) < AbsoluteExpiresAt ? IdleExpiresAt(idleTimeout) : AbsoluteExpiresAt;
 
-    public bool IsExpired(DateTimeOffset now, TimeSpan idleTimeout) => ExpiresAt(idleTimeout) <= now;
+    public bool IsExpired(DateTimeOffset now, TimeSpan idleTimeout) => IsExpired(LastActiveAt, AbsoluteExpiresAt, now, idleTimeout);
+
+    /// <summary>Whether a session with these times has ended, for a caller that has not built the record yet.</summary>
+    public static bool IsExpired(DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt, DateTimeOffset now, TimeSpan idleTimeout) =>
+        lastActiveAt + idleTimeout <= now || absoluteExpiresAt <= now;
+
+    /// <summary>
+    /// The request path's view: without the refresh and id tokens, which only the refresh coordinator and logout
+    /// use (and read from the store themselves).
+    /// </summary>
+    public SessionRecord WithoutSecrets() => Tokens.RefreshToken is null && Tokens.IdToken is null
+        ? this
+        : this with { Tokens = Tokens with { RefreshToken = null, IdToken = null } };
 }

@@ -15,6 +15,8 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
 {
     public Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
 
+    public Task<SessionRecord?> GetRequestViewAsync(SessionKey key, CancellationToken cancellationToken) => inner.GetRequestViewAsync(key, cancellationToken);
+
     /// <summary>
     /// A sign-in writes three things that may live on three cluster shards: all of them or, as far as the user can
     /// tell, none (the sign-in fails and can be retried). The logout index first (an entry without its session is
