@@ -9,9 +9,11 @@ public sealed class BffSessionOptions
     /// <summary>
     /// Redis mode: how many recently used sessions each instance keeps decrypted in memory, so that a request
     /// costs no Redis round trip; 0 turns the cache off. Also bounds the recently read cookie ids whose key
-    /// <c>Web/SessionCookie.cs</c> remembers (both modes). See <c>Sessions/SessionCache.cs</c>.
+    /// <c>Web/SessionCookie.cs</c> remembers (both modes). See <c>Sessions/SessionCache.cs</c>. The default holds a
+    /// hundred thousand active users: about 2.2 KB each with a 1.2 KB access token (bench/RESULTS.md, "Many
+    /// sessions"), some 220 MB of heap when full.
     /// </summary>
-    public int CacheSize { get; set; } = 10_000;
+    public int CacheSize { get; set; } = 100_000;
 
     /// <summary>
     /// The longest a copy read from Redis is served. Evictions normally arrive at once; this bounds only how

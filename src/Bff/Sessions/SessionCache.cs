@@ -154,7 +154,7 @@ internal sealed class SessionCache : IDisposable
             }
             else
             {
-                Keep(key.Hash, Copy.Of(session, DateTimeOffset.UtcNow + _maxAge), generation);
+                Keep(key.Hash, Copy.Of(session, DateTimeOffset.UtcNow + ServingTime()), generation);
             }
 
             read.SetResult(session);
@@ -168,6 +168,12 @@ internal sealed class SessionCache : IDisposable
             _reads.TryRemove(new KeyValuePair<string, (Task<SessionRecord?>, long)>(key.Hash, (read.Task, generation)));
         }
     }
+
+    /// <summary>
+    /// Between three quarters of the maximum age and all of it, at random: copies read together (a cache filling
+    /// after a start, a page of many API calls) are not all re-read together when they reach the maximum age.
+    /// </summary>
+    private TimeSpan ServingTime() => _maxAge * (0.75 + Random.Shared.NextDouble() / 4);
 
     private void Keep(string sessionHash, Copy copy, long generationBeforeRead)
     {
