@@ -34,7 +34,7 @@ async Task<long> UsedMemoryAsync()
 }
 
 // The measured gateway: its own process, as operators run it, with the GC settings it ships
-// (Bff.runtimeconfig.json: workstation GC, ConserveMemory; see src/Bff/Bff.csproj).
+// (Bff.runtimeconfig.json: the server GC; see src/Bff/Bff.csproj).
 await using var gateway = await GatewayProcess.StartAsync(provider, configuration);
 using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(gateway.Address) };
 var ids = new List<string>();

@@ -193,6 +193,16 @@ foreach (var (name, _, _, _, _) in targets)
         $"| {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2}) | {Median(p99Differences):+0.00;-0.00} ms ({p99Differences.Min():+0.00;-0.00} to {p99Differences.Max():+0.00;-0.00}) |");
 }
 
+// Redis commands per proxied request of the many-session rows: one more 10-second run each, between two
+// readings of INFO commandstats (every other gateway idle meanwhile).
+Console.WriteLine();
+foreach (var (name, url, headers, _, script) in targets.Where(t => t.Script is not null && t.Name.StartsWith("gateway", StringComparison.Ordinal)))
+{
+    var before = await RedisCommandCounts.ReadAsync(redis.Connection);
+    var run = await WrkAsync(url, headers, script, 10);
+    Console.WriteLine($"Redis commands per request, {name}: {RedisCommandCounts.PerUnit(before, await RedisCommandCounts.ReadAsync(redis.Connection), (long)(run.Rps * 10), "info")}");
+}
+
 await provider.DisposeAsync();
 await redis.DisposeAsync();
 File.Delete(cookieFile);

@@ -27,9 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
         start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
         role.ToList().ForEach(start.ArgumentList.Add);
-        // The gateway's GC settings (src/Bff/Bff.csproj), so that the comparison is of the work, not the GC.
-        start.Environment["DOTNET_gcServer"] = "0";
-        start.Environment["DOTNET_GCConserveMemory"] = "9";
+        // The gateway's GC settings (src/Bff/Bff.csproj: the server GC, as this Web SDK project has it too), so that
+        // the comparison is of the work, not the GC.
+        start.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(start)!;
         while (await process.StandardOutput.ReadLineAsync() is { } line)
         {

@@ -58,16 +58,34 @@ await Parallel.ForEachAsync(Enumerable.Range(0, sessions), new ParallelOptions {
 });
 Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s on {(onCluster ? "a 3-master, 3-replica cluster" : "one redis-server")}");
 
+// What a refresh costs: Redis commands and this process's CPU time (both gateways, the provider stub and the
+// once-a-second sampling below: an upper bound for the gateways) from the first provider call to the last.
+await using var statistics = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Redis.Configuration);
+var commandsBefore = await RedisCommandCounts.ReadAsync(statistics);
+var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+var callsBefore = provider.Calls;
+
 var lags = new List<double>();
 var deadline = expiries.Max() + TimeSpan.FromSeconds(30);
 while (DateTimeOffset.UtcNow < deadline && provider.Calls < sessions)
 {
     await Task.Delay(1000);
+    if (provider.Calls == callsBefore)
+    {
+        commandsBefore = await RedisCommandCounts.ReadAsync(statistics);
+        cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    }
+
     var now = DateTimeOffset.UtcNow;
     var (due, oldest) = await SessionSeeding.DueAsync(gateways[0].Services, now);
     lags.Add(oldest is { } first ? Math.Max(0, (now - first).TotalSeconds) : 0);
     Console.WriteLine($"t+{(now - start).TotalSeconds,5:F0}s  due {due,6}  lag {lags[^1],6:F2}s  refreshed {provider.RedeemedAt.Count,6}");
 }
+
+var refreshes = provider.Calls - callsBefore;
+var cpuPerRefresh = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / Math.Max(1, refreshes);
+Console.WriteLine($"Redis commands per refresh: {RedisCommandCounts.PerUnit(commandsBefore, await RedisCommandCounts.ReadAsync(statistics), refreshes, "info")}");
+Console.WriteLine($"CPU per refresh: {cpuPerRefresh:F2} ms (this process: both gateways, the provider stub, the sampling), so at least {1000 / cpuPerRefresh:F0} refreshes per second per core");
 
 var refreshedInTime = Enumerable.Range(0, sessions)
     .Count(i => provider.RedeemedAt.TryGetValue($"seed-{i}", out var at) && at < expiries[i]);

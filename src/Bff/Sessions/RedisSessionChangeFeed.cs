@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bff.Diagnostics;
 using Bff.Redis;
 using StackExchange.Redis;
@@ -15,7 +16,12 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
 {
     private readonly SessionCache _cache;
     private readonly ILogger<RedisSessionChangeFeed> _logger;
+    private const int MaxUnannounced = 100_000;
+
     private readonly FleetChannel _channel;
+
+    /// <summary>Sessions written here whose change could not be announced yet.</summary>
+    private readonly ConcurrentDictionary<string, byte> _unannounced = new(StringComparer.Ordinal);
     private int _delivering;
 
     public RedisSessionChangeFeed(
@@ -38,14 +44,9 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     public async Task PublishAsync(string sessionHash)
     {
         _cache.Evict(sessionHash);
-        try
+        if (!await TryAnnounceAsync(sessionHash) && _unannounced.Count < MaxUnannounced)
         {
-            await _channel.PublishAsync(sessionHash, sessionHash);
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            // The write itself succeeded; the other copies age out (Bff:Session:CacheMaxAge).
-            Log.SessionChangePublishFailed(_logger, sessionHash, exception.GetType().Name);
+            _unannounced.TryAdd(sessionHash, 0);
         }
     }
 
@@ -53,7 +54,34 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     {
         var delivering = await _channel.CheckAsync();
         Deliver(delivering);
+        if (delivering)
+        {
+            foreach (var sessionHash in _unannounced.Keys)
+            {
+                if (await TryAnnounceAsync(sessionHash))
+                {
+                    _unannounced.TryRemove(sessionHash, out _);
+                }
+            }
+        }
+
         return delivering;
+    }
+
+    private async Task<bool> TryAnnounceAsync(string sessionHash)
+    {
+        try
+        {
+            await _channel.PublishAsync(sessionHash, sessionHash);
+            return true;
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The write itself succeeded: announced again at each check until it goes through (the other copies'
+            // maximum age, Bff:Session:CacheMaxAge, bounds the rest: this instance stopping meanwhile).
+            Log.SessionChangePublishFailed(_logger, sessionHash, exception.GetType().Name);
+            return false;
+        }
     }
 
     /// <summary>Suspends or resumes the cache when the channel stops or starts delivering, logging each change once.</summary>

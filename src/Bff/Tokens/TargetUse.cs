@@ -14,7 +14,7 @@ internal sealed class TargetUse(ISessionStore store, TimeProvider time, ILogger<
 {
     private readonly MemoryCache _recorded = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    public void Record(SessionKey key, TokenTarget target, string accessToken, DateTimeOffset expiresAt)
+    public void Record(SessionKey key, TokenTarget target, DateTimeOffset expiresAt)
     {
         if (target.IsLogin)
         {
@@ -23,19 +23,20 @@ internal sealed class TargetUse(ISessionStore store, TimeProvider time, ILogger<
 
         var now = time.GetUtcNow();
         var entry = key.Hash + "\u001f" + target.Id;
-        if (_recorded.TryGetValue(entry, out Recorded? recorded) && string.Equals(recorded!.AccessToken, accessToken, StringComparison.Ordinal) && now < recorded.Next)
+        if (_recorded.TryGetValue(entry, out Recorded? recorded) && recorded!.TokenExpiresAt == expiresAt && now < recorded.Next)
         {
             return;
         }
 
-        _recorded.Set(entry, new Recorded(accessToken, now + (expiresAt - now) / 4), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
+        _recorded.Set(entry, new Recorded(expiresAt, now + (expiresAt - now) / 4), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
         _ = MarkAsync(key, target, entry);
     }
 
     public void Dispose() => _recorded.Dispose();
 
+    /// <param name="TokenExpiresAt">Which token was recorded: its expiry, which every new token moves (holding the token itself would keep a copy of it per session).</param>
     /// <param name="Next">When a use of the same token is worth recording again.</param>
-    private sealed record Recorded(string AccessToken, DateTimeOffset Next);
+    private sealed record Recorded(DateTimeOffset TokenExpiresAt, DateTimeOffset Next);
 
     private async Task MarkAsync(SessionKey key, TokenTarget target, string entry)
     {

@@ -151,9 +151,9 @@ internal sealed class TokenRefreshCoordinator(
 
     private AccessTokenResult Used(SessionKey key, TokenTarget target, AccessTokenResult result)
     {
-        if (result.AccessToken is { } token)
+        if (result.AccessToken is not null)
         {
-            targetUse.Record(key, target, token, result.ExpiresAt);
+            targetUse.Record(key, target, result.ExpiresAt);
         }
 
         return result;

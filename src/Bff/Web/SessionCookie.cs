@@ -9,12 +9,14 @@ namespace Bff.Web;
 internal sealed class SessionCookie(IOptions<BffOptions> options)
 {
     private readonly BffCookieOptions _cookie = options.Value.Cookie;
-    private readonly int _recentCapacity = options.Value.Session.CacheSize;
+    // Twice the session cache: a working set that fills the cache must not empty this at every turn (100,000
+    // sessions against a bound of 100,000 did, re-growing the dictionary through the large object heap).
+    private readonly int _recentCapacity = (int)Math.Min(int.MaxValue, 2L * options.Value.Session.CacheSize);
 
     /// <summary>
     /// Keys of recently read cookies: a browser sends the same id on every request, and hashing it (SHA-256) cost
     /// more than the rest of the session lookup on a cached session. Only ids that parsed are kept; bounded by
-    /// <c>Bff:Session:CacheSize</c> and emptied when full, so unknown ids cost one hash each, as before.
+    /// twice <c>Bff:Session:CacheSize</c> and emptied when full, so unknown ids cost one hash each, as before.
     /// </summary>
     private readonly ConcurrentDictionary<string, SessionKey> _recentKeys = new(StringComparer.Ordinal);
 

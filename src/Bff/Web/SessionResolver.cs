@@ -21,7 +21,16 @@ internal sealed class SessionResolver(
 {
     private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
 
-    private TimeSpan TouchInterval => _idleTimeout / 100 < TimeSpan.FromMinutes(1) ? _idleTimeout / 100 : TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How stale a session's stored activity may get before a request writes it: a hundredth of the idle timeout,
+    /// at most five minutes (4.8 at the default 8 hours), so a session ends at most that much before its idle
+    /// timeout. A minute, before: 1,667 Redis writes a second for 100,000 active users, now 347.
+    /// </summary>
+    internal static TimeSpan TouchIntervalFor(TimeSpan idleTimeout) => idleTimeout / 100 < MaxTouchInterval ? idleTimeout / 100 : MaxTouchInterval;
+
+    private static readonly TimeSpan MaxTouchInterval = TimeSpan.FromMinutes(5);
+
+    private TimeSpan TouchInterval => TouchIntervalFor(_idleTimeout);
 
     /// <exception cref="SessionStoreUnavailableException">The store could not be read; the caller answers 503.</exception>
     public async ValueTask<SessionLookup> LookupAsync(HttpContext context)
