@@ -193,14 +193,20 @@ foreach (var (name, _, _, _, _) in targets)
         $"| {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2}) | {Median(p99Differences):+0.00;-0.00} ms ({p99Differences.Min():+0.00;-0.00} to {p99Differences.Max():+0.00;-0.00}) |");
 }
 
-// Redis commands per proxied request of the many-session rows: one more 10-second run each, between two
-// readings of INFO commandstats (every other gateway idle meanwhile).
+// Redis commands and gateway CPU per proxied request of the gateway rows: one more 10-second run each, between
+// two readings of INFO commandstats and of the gateway process's CPU time (every other gateway idle meanwhile).
 Console.WriteLine();
-foreach (var (name, url, headers, _, script) in targets.Where(t => t.Script is not null && t.Name.StartsWith("gateway", StringComparison.Ordinal)))
+foreach (var (name, url, headers, processId, script) in targets.Where(t => t.Name.StartsWith("gateway", StringComparison.Ordinal)))
 {
+    using var gatewayProcess = Process.GetProcessById(processId);
     var before = await RedisCommandCounts.ReadAsync(redis.Connection);
+    var cpuBefore = gatewayProcess.TotalProcessorTime;
     var run = await WrkAsync(url, headers, script, 10);
-    Console.WriteLine($"Redis commands per request, {name}: {RedisCommandCounts.PerUnit(before, await RedisCommandCounts.ReadAsync(redis.Connection), (long)(run.Rps * 10), "info")}");
+    gatewayProcess.Refresh();
+    var requests = (long)(run.Rps * 10);
+    var cpuPerRequest = (gatewayProcess.TotalProcessorTime - cpuBefore).TotalMilliseconds * 1000 / Math.Max(1, requests);
+    Console.WriteLine($"{name}: gateway CPU {cpuPerRequest:F1} us per request ({1_000_000 / cpuPerRequest:F0} requests per core-second); " +
+        $"Redis commands per request: {RedisCommandCounts.PerUnit(before, await RedisCommandCounts.ReadAsync(redis.Connection), requests, "info")}");
 }
 
 await provider.DisposeAsync();
