@@ -98,8 +98,12 @@ await using (var seeder = GatewayHost.Build(inRedis.Configuration))
     // The first copy alone: it loads the Data Protection key ring, which is read synchronously from Redis; 32
     // copies asking at once starved the thread pool until the read timed out.
     cookies[0] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie);
+    // Last active at random within the idle-timeout touch interval (4.8 minutes at the default 8 hours), as the
+    // users of a steady state are: sessions all seeded at one instant would all fall due for their touch at one
+    // instant too, a wave of Redis writes that a real population does not make.
+    var touchInterval = TimeSpan.FromHours(8) / 100;
     await Parallel.ForEachAsync(Enumerable.Range(1, manySessions - 1), new ParallelOptions { MaxDegreeOfParallelism = 32 },
-        async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie));
+        async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(seeder.Services, inRedis.Cookie, touchInterval * Random.Shared.NextDouble()));
     await File.WriteAllLinesAsync(cookieFile, cookies);
     Console.WriteLine($"seeded {manySessions} sessions in {seeding.Elapsed.TotalSeconds:F1} s");
 }

@@ -33,13 +33,16 @@ public static class SessionSeeding
         return key.Id;
     }
 
-    /// <summary>Copies the session behind <paramref name="cookie"/> under a new id, active now; returns the new cookie value.</summary>
-    public static async Task<string> CopyAsync(IServiceProvider gateway, string cookie)
+    /// <summary>
+    /// Copies the session behind <paramref name="cookie"/> under a new id, last active <paramref name="idleFor"/>
+    /// ago (now by default); returns the new cookie value.
+    /// </summary>
+    public static async Task<string> CopyAsync(IServiceProvider gateway, string cookie, TimeSpan idleFor = default)
     {
         var store = StoreOf(gateway);
         var template = await store.GetAsync(KeyOf(cookie), CancellationToken.None) ?? throw new InvalidOperationException("No session to copy.");
         var key = SessionKey.CreateNew();
-        await store.CreateAsync(key, template with { Version = 1, LastActiveAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        await store.CreateAsync(key, template with { Version = 1, LastActiveAt = DateTimeOffset.UtcNow - idleFor }, CancellationToken.None);
         return key.Id;
     }
 
