@@ -60,7 +60,7 @@ Console.WriteLine($"seeded {sessions} sessions in {seeding.Elapsed.TotalSeconds:
 
 // What a refresh costs: Redis commands and this process's CPU time (both gateways, the provider stub and the
 // once-a-second sampling below: an upper bound for the gateways) from the first provider call to the last.
-await using var statistics = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Redis.Configuration);
+await using var statistics = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Redis.Configuration + ",allowAdmin=true");
 var commandsBefore = await RedisCommandCounts.ReadAsync(statistics);
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var callsBefore = provider.Calls;
