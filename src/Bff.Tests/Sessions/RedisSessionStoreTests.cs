@@ -141,6 +141,30 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
         Assert.Equal(session.Claims, (await Store.GetRequestViewAsync(key, CancellationToken.None))?.Claims);
     }
 
+    [Fact]
+    public async Task with_the_earlier_layout_written_too_a_release_before_the_split_reads_every_write()
+    {
+        // What an instance of that release reads: field d, the whole payload, under the same protector.
+        var options = Options.Create(StoreOptions.With(IdleTimeout, AbsoluteTimeout, _keyPrefix));
+        options.Value.Redis.WriteEarlierLayout = true;
+        var store = new RedisSessionStore(_redis.Connection, _keys, _dataProtection, options, Clock);
+        var key = SessionKey.CreateNew();
+        var session = NewSession();
+        var database = _redis.Connection.GetDatabase();
+        async Task<SessionPayload> EarlierReadAsync() => SessionPayloadFormat.Decode(
+            _dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1").Unprotect((byte[])(await database.HashGetAsync(_keys.Session(key.Hash), "d"))!));
+
+        await store.CreateAsync(key, session, CancellationToken.None);
+        Assert.Equal(session.Tokens, (await EarlierReadAsync()).Tokens);
+
+        var refreshed = session.Tokens with { AccessToken = "access-2", RefreshToken = "refresh-2" };
+        Assert.NotNull(await store.TryReplaceTokensAsync(key, (await store.GetAsync(key, CancellationToken.None))!, refreshed, CancellationToken.None));
+        var earlier = await EarlierReadAsync();
+        Assert.Equal(refreshed, earlier.Tokens);
+        Assert.Equal(session.Claims, earlier.Claims);
+        Assert.Equal(refreshed, (await store.GetAsync(key, CancellationToken.None))?.Tokens);
+    }
+
     private static string RandomToken(int length) =>
         RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", length);
 }

@@ -12,5 +12,13 @@ public sealed class BffRedisOptions
     /// </summary>
     public int ScheduleBuckets { get; set; } = 16;
 
+    /// <summary>
+    /// Also write each session in the single-field layout of releases before the request view was stored apart
+    /// (field <c>d</c>), so that instances of such a release, still running during a rolling upgrade, read the
+    /// sessions this one writes instead of taking them for ended. Set it for the upgrade, turn it off once every
+    /// instance runs this release (it costs about 5.8 KB more per session in Redis). See the README, "Upgrading".
+    /// </summary>
+    public bool WriteEarlierLayout { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
 }

@@ -27,7 +27,7 @@ internal sealed class RedisSessionStore(
         local v = redis.call('HGET', @key, 'v')
         if not v or tonumber(v) ~= tonumber(@expected) then return 0 end
         redis.call('HSET', @key, 'v', tonumber(@expected) + 1, 'r', @view, 's', @secrets)
-        redis.call('HDEL', @key, 'd')
+        if @earlier == '' then redis.call('HDEL', @key, 'd') else redis.call('HSET', @key, 'd', @earlier) end
         return 1
         """);
 
@@ -61,6 +61,7 @@ internal sealed class RedisSessionStore(
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.RedisSessionStore.v1");
     private readonly SessionViewCipher _viewCipher = new(redis, keys, dataProtection);
     private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
+    private readonly bool _writeEarlierLayout = options.Value.Redis.WriteEarlierLayout;
 
     public async Task<SessionRecord?> GetAsync(SessionKey key, CancellationToken cancellationToken)
     {
@@ -147,6 +148,11 @@ internal sealed class RedisSessionStore(
             new HashEntry("a", session.LastActiveAt.ToUnixTimeMilliseconds()),
             new HashEntry("x", session.AbsoluteExpiresAt.ToUnixTimeMilliseconds()),
         ]);
+        if (_writeEarlierLayout)
+        {
+            _ = transaction.HashSetAsync(redisKey, "d", ProtectEarlierLayout(session));
+        }
+
         _ = transaction.KeyExpireAsync(redisKey, TimeToLive(session.LastActiveAt, session.AbsoluteExpiresAt));
         if (!await transaction.ExecuteAsync())
         {
@@ -160,7 +166,7 @@ internal sealed class RedisSessionStore(
         var updated = current with { Version = current.Version + 1, Tokens = tokens };
         var view = await _viewCipher.ProtectAsync(key.Hash, SessionFieldFormat.EncodeView(updated));
         var written = (int)await redis.GetDatabase().ScriptEvaluateAsync(ReplaceIfVersion,
-            new { key = keys.Session(key.Hash), expected = current.Version, view, secrets = ProtectSecrets(tokens) });
+            new { key = keys.Session(key.Hash), expected = current.Version, view, secrets = ProtectSecrets(tokens), earlier = _writeEarlierLayout ? ProtectEarlierLayout(updated) : [] });
         return written == 1 ? updated : null;
     }
 
@@ -203,4 +209,7 @@ internal sealed class RedisSessionStore(
     }
 
     private byte[] ProtectSecrets(TokenSet tokens) => _protector.Protect(SessionFieldFormat.EncodeSecrets(tokens));
+
+    private byte[] ProtectEarlierLayout(SessionRecord session) =>
+        _protector.Protect(SessionPayloadFormat.Encode(new SessionPayload(session.Tokens, session.Claims, session.CreatedAt, session.LogoutId)));
 }

@@ -12,6 +12,9 @@ internal static class SessionPayloadFormat
 {
     public const byte BrotliJson = 1;
 
+    public static byte[] Encode(SessionPayload payload) =>
+        BrotliBlock.Compress(BrotliJson, JsonSerializer.SerializeToUtf8Bytes(payload, SessionPayloadJsonContext.Default.SessionPayload));
+
     /// <exception cref="InvalidDataException">Not a payload this gateway wrote.</exception>
     public static SessionPayload Decode(ReadOnlySpan<byte> plaintext) =>
         plaintext.Length > 0 && plaintext[0] == (byte)'{' ? Deserialize(plaintext) : Deserialize(BrotliBlock.Decompress(BrotliJson, plaintext));
