@@ -16,7 +16,6 @@ internal static class EventIds
     public const int SignInUndone = 107;
     public const int HintUpdateFailed = 108;
     public const int TouchFailed = 109;
-    public const int KeyRingNotLoaded = 110;
 
     public const int Refreshed = 200;
     public const int RefreshRejected = 201;

@@ -64,7 +64,6 @@ internal static class SessionStoreServices
         services.AddDataProtection().SetApplicationName("Bff");
         services.AddOptions<KeyManagementOptions>().Configure<IConnectionMultiplexer, RedisKeys>((options, connection, keys) =>
             options.XmlRepository = new RedisXmlRepository(() => connection.GetDatabase(), keys.DataProtectionKeys));
-        services.AddHostedService<KeyRingWarmUp>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
     }
 }
