@@ -68,7 +68,7 @@ internal sealed class RedisSessionStore(
         var fields = await redis.GetDatabase().HashGetAsync(keys.Session(key.Hash), AllFields);
         if (fields[3].IsNull)
         {
-            return await ReadEarlierLayoutAsync(key, fields);
+            return ReadEarlierLayout(fields);
         }
 
         var session = await ReadViewAsync(key, fields);
@@ -113,11 +113,11 @@ internal sealed class RedisSessionStore(
     }
 
     /// <summary>A session whose tokens and claims are all in <c>d</c> (fields as <see cref="AllFields"/>).</summary>
-    private Task<SessionRecord?> ReadEarlierLayoutAsync(SessionKey key, RedisValue[] fields)
+    private SessionRecord? ReadEarlierLayout(RedisValue[] fields)
     {
         if (fields[0].IsNull || fields[1].IsNull || fields[2].IsNull || fields[5].IsNull)
         {
-            return Task.FromResult<SessionRecord?>(null);
+            return null;
         }
 
         var payload = SessionPayloadFormat.Decode(_protector.Unprotect((byte[])fields[5]!));
@@ -131,7 +131,7 @@ internal sealed class RedisSessionStore(
             LastActiveAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]),
             AbsoluteExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]),
         };
-        return Task.FromResult(session.IsExpired(time.GetUtcNow(), _idleTimeout) ? null : session);
+        return session.IsExpired(time.GetUtcNow(), _idleTimeout) ? null : session;
     }
 
     public async Task CreateAsync(SessionKey key, SessionRecord session, CancellationToken cancellationToken)
