@@ -27,8 +27,9 @@ public sealed class SessionChangeAnnouncementTests(RedisServer redis) : IClassFi
         var keys = new RedisKeys(options);
         var heard = new HeardChanges();
         using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var readerCache = new SessionCache(options, TimeProvider.System, new BffMetrics(metrics.GetRequiredService<IMeterFactory>()));
-        using var writerCache = new SessionCache(options, TimeProvider.System, new BffMetrics(metrics.GetRequiredService<IMeterFactory>()));
+        var bffMetrics = new BffMetrics(metrics.GetRequiredService<IMeterFactory>());
+        using var readerCache = new SessionCache(options, TimeProvider.System, bffMetrics);
+        using var writerCache = new SessionCache(options, TimeProvider.System, bffMetrics);
         var reader = new RedisSessionChangeFeed(redis.Connection, keys, readerCache, [heard], NullLogger<RedisSessionChangeFeed>.Instance);
         var writer = new RedisSessionChangeFeed(writerConnection, keys, writerCache, [], NullLogger<RedisSessionChangeFeed>.Instance);
         await Eventually.HoldsAsync(async () => await reader.CheckAsync() & await writer.CheckAsync(), "both channels to deliver", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));

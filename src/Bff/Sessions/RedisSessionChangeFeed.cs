@@ -14,10 +14,10 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscription
 {
-    private readonly SessionCache _cache;
-    private readonly ILogger<RedisSessionChangeFeed> _logger;
     private const int MaxUnannounced = 100_000;
 
+    private readonly SessionCache _cache;
+    private readonly ILogger<RedisSessionChangeFeed> _logger;
     private readonly FleetChannel _channel;
 
     /// <summary>Sessions written here whose change could not be announced yet.</summary>
@@ -54,9 +54,10 @@ internal sealed class RedisSessionChangeFeed : ISessionChangeFeed, IRedisSubscri
     {
         var delivering = await _channel.CheckAsync();
         Deliver(delivering);
-        if (delivering)
+        // Once a second: enumerating the dictionary itself takes no lock and copies nothing (its Keys would).
+        if (delivering && !_unannounced.IsEmpty)
         {
-            foreach (var sessionHash in _unannounced.Keys)
+            foreach (var (sessionHash, _) in _unannounced)
             {
                 if (await TryAnnounceAsync(sessionHash))
                 {

@@ -29,7 +29,6 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class SessionCache : IDisposable
 {
-
     private readonly int _capacity;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeSpan _maxAge;

@@ -122,11 +122,7 @@ internal static class SessionFieldFormat
 
         public void Count(int value) => Length(value);
 
-        public void Text(string value)
-        {
-            Length(Encoding.UTF8.GetByteCount(value));
-            _buffer.Advance(Encoding.UTF8.GetBytes(value, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
-        }
+        public void Text(string value) => Utf8(value, lengthOffset: 0);
 
         // Absent is a length of 0, present a length one more than the text's.
         public void OptionalText(string? value)
@@ -137,8 +133,7 @@ internal static class SessionFieldFormat
                 return;
             }
 
-            Length(Encoding.UTF8.GetByteCount(value) + 1);
-            _buffer.Advance(Encoding.UTF8.GetBytes(value, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
+            Utf8(value, lengthOffset: 1);
         }
 
         public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
@@ -147,6 +142,12 @@ internal static class SessionFieldFormat
         {
             BinaryPrimitives.WriteInt32LittleEndian(_buffer.GetSpan(sizeof(int)), value);
             _buffer.Advance(sizeof(int));
+        }
+
+        private void Utf8(string value, int lengthOffset)
+        {
+            Length(Encoding.UTF8.GetByteCount(value) + lengthOffset);
+            _buffer.Advance(Encoding.UTF8.GetBytes(value, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
         }
     }
 
