@@ -140,6 +140,28 @@ public sealed class SessionCacheTests(TwoInstanceFleet fleet) : IClassFixture<Tw
         Assert.True(fleet.Gateways[1].Services.GetRequiredService<SessionCache>().GetTestAccessor().Holds(browsers[1].SessionHash()));
     }
 
+    /// <summary>
+    /// The instance that touched a session slides its own copy (in place): otherwise it would touch again on every
+    /// request until the copy's end, and one idle timeout after the read take the copy for expired and read Redis.
+    /// </summary>
+    [Fact]
+    public async Task an_idle_timeout_touch_slides_the_touching_instance_s_own_copy()
+    {
+        var browsers = await fleet.SignInEverywhereAsync();
+        var gateway = fleet.Gateways[0].Services;
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/bff/user")).StatusCode);
+        Assert.True(gateway.GetRequiredService<SessionCache>().GetTestAccessor().Holds(browsers[0].SessionHash()));
+
+        fleet.Clock.Advance(SessionResolver.TouchIntervalFor(TimeSpan.FromHours(8)));
+        var touchedAt = fleet.Clock.GetUtcNow();
+        Assert.Equal(HttpStatusCode.OK, (await browsers[0].GetAsync("/bff/user")).StatusCode);
+        var reads = await SessionReadsAsync();
+
+        var copy = await gateway.GetRequiredService<SessionCache>().GetAsync(browsers[0].SessionKeyOf(), gateway.GetRequiredService<ISessionStore>(), CancellationToken.None);
+        Assert.Equal(touchedAt, copy!.LastActiveAt);
+        Assert.Equal(reads, await SessionReadsAsync());
+    }
+
     [Fact]
     public async Task the_cache_counts_hits_misses_and_evictions_so_an_operator_can_size_it()
     {

@@ -113,11 +113,12 @@ internal sealed class SessionCache : IDisposable
             return;
         }
 
-        var generation = Volatile.Read(ref _generation);
+        // In place, not a new entry: replacing it cost a MemoryCache write and an eviction callback per touch, and
+        // a copy evicted meanwhile is no longer served, whatever it says. Its serving end stays that of the read it
+        // came from: the maximum age bounds how long anything read from Redis is served.
         if (_copies.TryGetValue(sessionHash, out Copy? copy) && copy!.Version == touched.Version)
         {
-            // Still as old as the read it came from: the maximum age bounds how long anything read from Redis is served.
-            Keep(sessionHash, copy with { LastActiveAt = touched.LastActiveAt }, generation);
+            copy.Slide(touched.LastActiveAt);
         }
     }
 
@@ -219,12 +220,38 @@ internal sealed class SessionCache : IDisposable
     /// (<see cref="SessionFieldFormat"/>, about half the bytes of the decoded strings), decoded for each request
     /// that uses it; and when it stops being served (the read it came from plus the maximum age).
     /// </summary>
-    private sealed record Copy(long Version, DateTimeOffset LastActiveAt, DateTimeOffset AbsoluteExpiresAt, byte[] View, DateTimeOffset ExpiresAt)
+    private sealed class Copy(long version, DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt, byte[] view, DateTimeOffset expiresAt)
     {
+        private long _lastActiveTicks = lastActiveAt.UtcTicks;
+
+        public long Version => version;
+
+        public DateTimeOffset LastActiveAt => new(Volatile.Read(ref _lastActiveTicks), TimeSpan.Zero);
+
+        public DateTimeOffset AbsoluteExpiresAt => absoluteExpiresAt;
+
+        public DateTimeOffset ExpiresAt => expiresAt;
+
         public static Copy Of(SessionRecord session, DateTimeOffset expiresAt) =>
             new(session.Version, session.LastActiveAt, session.AbsoluteExpiresAt, SessionFieldFormat.EncodeView(session), expiresAt);
 
-        public SessionRecord Session() => SessionFieldFormat.DecodeView(View, Version, LastActiveAt, AbsoluteExpiresAt);
+        /// <summary>Moves the last activity later, never earlier (touches of one session may finish in any order).</summary>
+        public void Slide(DateTimeOffset activeAt)
+        {
+            var seen = Volatile.Read(ref _lastActiveTicks);
+            while (activeAt.UtcTicks > seen)
+            {
+                var before = Interlocked.CompareExchange(ref _lastActiveTicks, activeAt.UtcTicks, seen);
+                if (before == seen)
+                {
+                    return;
+                }
+
+                seen = before;
+            }
+        }
+
+        public SessionRecord Session() => SessionFieldFormat.DecodeView(view, version, LastActiveAt, absoluteExpiresAt);
     }
 
     internal readonly struct TestAccessor(SessionCache cache)
