@@ -47,6 +47,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();
+        services.TryAddSingleton<RejectedTokenReplacements>();
         services.TryAddSingleton<TokenEndpointBreaker>();
         services.TryAddSingleton<TargetUse>();
         services.TryAddSingleton<ClientTokenProvider>();

@@ -17,6 +17,7 @@ internal sealed class BffProxyMiddleware(
     SessionResolver sessions,
     SessionCookie cookie,
     TokenRefreshCoordinator coordinator,
+    RejectedTokenReplacements replacements,
     ClientTokenProvider clientTokens,
     StreamOrigins streamOrigins,
     LiveStreams liveStreams,
@@ -127,7 +128,7 @@ internal sealed class BffProxyMiddleware(
 
         await ForwardAsync(context, refreshed.AccessToken!);
         // A 401 to the new token too: the token is not the problem (wrong audience, an API bug); back off.
-        coordinator.ReplacementAnswered(session.Key, target, stillUnauthorized: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
+        replacements.Answered(session.Key, target, stillUnauthorized: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
     }
 
     /// <summary>
@@ -154,14 +155,14 @@ internal sealed class BffProxyMiddleware(
 
     /// <summary>
     /// Arms the one-time retry when the request can be replayed (no body, or one small enough to buffer) and a
-    /// replacement token may still help (<see cref="TokenRefreshCoordinator.MayReplaceRejectedToken"/>).
+    /// replacement token may still help (<see cref="RejectedTokenReplacements"/>).
     /// </summary>
     private UpstreamRetry? ArmRetry(HttpContext context, SessionKey key, TokenTarget target)
     {
         var request = context.Request;
         var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
         if (!_proxy.RetryOnUnauthorized || (hasBody && !(request.ContentLength <= _proxy.MaxReplayBodyBytes))
-            || !coordinator.MayReplaceRejectedToken(key, target))
+            || !replacements.MayReplace(key, target))
         {
             return null;
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Bff.Configuration;
 using Bff.Diagnostics;
+using Bff.Locking;
 using Bff.Sessions;
 using Bff.Tokens;
 using Bff.Tracking;
@@ -20,6 +21,7 @@ internal sealed class SessionSweeper(
     IRefreshSchedule schedule,
     ISessionStore store,
     TokenRefreshCoordinator coordinator,
+    IRefreshLock refreshLock,
     RefreshDue due,
     IOptions<BffOptions> options,
     TimeProvider time,
@@ -150,7 +152,7 @@ internal sealed class SessionSweeper(
             {
                 unavailable |= await RefreshAsync(key, target, token.AccessToken);
             }
-            else if (await coordinator.DropUnusedTokenAsync(key, target, token.AccessToken))
+            else if (await DropUnusedTokenAsync(key, target, token.AccessToken))
             {
                 Log.TargetTokenDropped(logger, hash, target.ToString());
             }
@@ -170,6 +172,23 @@ internal sealed class SessionSweeper(
     /// <summary>True when the refresh could not be made (the session stays; it is retried after a back-off).</summary>
     private async Task<bool> RefreshAsync(SessionKey key, TokenTarget target, string observedToken) =>
         (await coordinator.RefreshAheadOfExpiryAsync(key, target, observedToken)).Status is AccessTokenStatus.Unavailable or AccessTokenStatus.Refused;
+
+    /// <summary>
+    /// Drops <paramref name="target"/>'s token <paramref name="unusedToken"/> from the session, under the session's
+    /// lock (a token write outside it could make a refresh in flight lose its rotated refresh token). False when
+    /// the lock is busy or the token changed meanwhile: then it is in use after all, or the next sweep decides.
+    /// </summary>
+    private async Task<bool> DropUnusedTokenAsync(SessionKey key, TokenTarget target, string unusedToken)
+    {
+        await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _options.Tokens.LockLease, CancellationToken.None);
+        if (lease is null || await store.GetAsync(key, CancellationToken.None) is not { } current
+            || !string.Equals(current.Tokens.AccessTokenFor(target), unusedToken, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return await store.TryReplaceTokensAsync(key, current, current.Tokens.Without(target.Id), CancellationToken.None) is not null;
+    }
 
     internal readonly struct TestAccessor(SessionSweeper sweeper)
     {

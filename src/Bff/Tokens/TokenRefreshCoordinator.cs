@@ -43,7 +43,6 @@ internal sealed class TokenRefreshCoordinator(
     private readonly ConcurrentDictionary<string, Task<AccessTokenResult>> _flights = new(StringComparer.Ordinal);
     private readonly BffTokenOptions _tokens = options.Value.Tokens;
     private readonly RefreshBackoff _failures = new(options, time);
-    private readonly RefreshBackoff _unhelpfulReplacements = new(options, time);
 
     /// <summary>Number of flights in this process, for graceful shutdown and tests.</summary>
     public int InFlightCount => _flights.Count;
@@ -73,43 +72,14 @@ internal sealed class TokenRefreshCoordinator(
     }
 
     /// <summary>
-    /// Whether an upstream 401 to <paramref name="target"/>'s token may force a refresh: not while a replacement
-    /// that the API refused as well backs off (<see cref="ReplacementAnswered"/>); the 401 then passes through.
-    /// </summary>
-    public bool MayReplaceRejectedToken(SessionKey key, TokenTarget target)
-    {
-        if (!_unhelpfulReplacements.IsHeld(RefreshNeed.FlightKeyOf(key, target), out _))
-        {
-            return true;
-        }
-
-        metrics.RefreshHeldBack("unhelpful_401");
-        return false;
-    }
-
-    /// <summary>
     /// Replaces <paramref name="target"/>'s token <paramref name="rejectedToken"/>, which looked valid but which
     /// the upstream API answered with 401. A different token is returned as is: it was refreshed already. The
-    /// request waits at most <c>Bff:Tokens:IdpTimeout</c>.
+    /// request waits at most <c>Bff:Tokens:IdpTimeout</c>. Whether to ask is <see cref="RejectedTokenReplacements"/>' call.
     /// </summary>
     public Task<AccessTokenResult> ReplaceRejectedTokenAsync(SessionKey key, TokenTarget target, string rejectedToken, CancellationToken cancellationToken)
     {
         var need = new RefreshNeed(key, target, rejectedToken, EvenIfValid: true, RefreshTrigger.Request);
         return WaitForRequestAsync(need, JoinFlight(need), stillValid: null, cancellationToken);
-    }
-
-    /// <summary>What the API answered to the replacement: a 401 again starts (or doubles) the back-off of <see cref="MayReplaceRejectedToken"/>.</summary>
-    public void ReplacementAnswered(SessionKey key, TokenTarget target, bool stillUnauthorized)
-    {
-        var flightKey = RefreshNeed.FlightKeyOf(key, target);
-        if (stillUnauthorized)
-        {
-            _unhelpfulReplacements.Failed(flightKey);
-        }
-        else
-        {
-            _unhelpfulReplacements.Succeeded(flightKey);
-        }
     }
 
     /// <summary>
@@ -123,31 +93,10 @@ internal sealed class TokenRefreshCoordinator(
         return _failures.IsHeld(need.FlightKey, out var remaining) ? Task.FromResult(AccessTokenResult.HeldBack(remaining)) : JoinFlight(need);
     }
 
-    /// <summary>
-    /// Drops <paramref name="target"/>'s token <paramref name="unusedToken"/> from the session, under the session's
-    /// lock (a token write outside it could make a refresh in flight lose its rotated refresh token). False when
-    /// the lock is busy or the token changed meanwhile: then it is in use after all, or the next sweep decides.
-    /// </summary>
-    public async Task<bool> DropUnusedTokenAsync(SessionKey key, TokenTarget target, string unusedToken)
-    {
-        await using var lease = await refreshLock.TryAcquireAsync(key.Hash, _tokens.LockLease, CancellationToken.None);
-        if (lease is null || await store.GetAsync(key, CancellationToken.None) is not { } current
-            || !string.Equals(current.Tokens.AccessTokenFor(target), unusedToken, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        return await store.TryReplaceTokensAsync(key, current, current.Tokens.Without(target.Id), CancellationToken.None) is not null;
-    }
-
     /// <summary>Completes when every refresh in flight in this process has finished and stored its result (graceful shutdown).</summary>
     public Task DrainAsync() => Task.WhenAll(_flights.Values);
 
-    public void Dispose()
-    {
-        _failures.Dispose();
-        _unhelpfulReplacements.Dispose();
-    }
+    public void Dispose() => _failures.Dispose();
 
     private AccessTokenResult Used(SessionKey key, TokenTarget target, AccessTokenResult result)
     {
