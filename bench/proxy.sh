@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Proxy benchmark: authenticated GET through the gateway (in-memory and Redis stores) against bare YARP, nginx
-# and the backend itself, each server in its own process; wrk -t2 -c32 after a warm-up pass, in interleaved
-# rounds (order reversed every other round), medians and per-round ratios to bare YARP. Installs wrk, nginx
-# and redis-server when missing (Debian, as root).
+# and the backend itself, each server in its own process; wrk -t2 -c32, each target warmed up and then run
+# between runs of bare YARP, medians and each run's ratio to the bare YARP runs either side. Installs wrk,
+# nginx and redis-server when missing (Debian, as root).
 # Usage: bench/proxy.sh [seconds per round] [rounds] [many sessions] [only targets matching this regex]
 #   bench/proxy.sh 5 8 100000                      # every row, the many-session ones with 100,000 sessions
 #   bench/proxy.sh 5 4 100000 'sessions|script'    # bare YARP, the many-session rows and their wrk-script baseline

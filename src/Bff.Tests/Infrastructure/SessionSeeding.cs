@@ -2,6 +2,7 @@ using System.Text;
 using Bff.Redis;
 using Bff.Sessions;
 using Bff.Tracking;
+using StackExchange.Redis;
 
 namespace Bff.Tests.Infrastructure;
 
@@ -44,6 +45,24 @@ public static class SessionSeeding
         var key = SessionKey.CreateNew();
         await store.CreateAsync(key, template with { Version = 1, LastActiveAt = DateTimeOffset.UtcNow - idleFor }, CancellationToken.None);
         return key.Id;
+    }
+
+    /// <summary>
+    /// Sets the last activity of the sessions behind <paramref name="cookies"/> at random within
+    /// <paramref name="spread"/> before now, as a steady population's is, so that their idle-timeout touches fall
+    /// due at a steady rate from now on. Written into the Redis hash's activity field (Unix milliseconds): the
+    /// store itself only ever moves it forward.
+    /// </summary>
+    public static async Task SpreadLastActivityAsync(IServiceProvider gateway, IReadOnlyList<string> cookies, TimeSpan spread)
+    {
+        var redis = gateway.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var keys = gateway.GetRequiredService<RedisKeys>();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var chunk in cookies.Chunk(10_000))
+        {
+            await Task.WhenAll(chunk.Select(cookie =>
+                redis.HashSetAsync(keys.Session(KeyOf(cookie).Hash), "a", (now - spread * Random.Shared.NextDouble()).ToUnixTimeMilliseconds())));
+        }
     }
 
     /// <summary>The UTF-8 bytes of the session's access, refresh and id tokens, and the Redis key of its hash.</summary>
