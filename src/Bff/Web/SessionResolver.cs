@@ -7,7 +7,7 @@ namespace Bff.Web;
 
 /// <summary>
 /// Finds the request's session from its cookie, once per request, and slides its idle timeout (written at
-/// most once per <see cref="TouchInterval"/>, not on every request, and in the background: <see cref="IdleTouches"/>). The session it returns may lack the
+/// most once per <see cref="TouchIntervalFor"/>, not on every request, and in the background: <see cref="IdleTouches"/>). The session it returns may lack the
 /// refresh and id tokens (see <see cref="SessionCache"/>): read the store for those.
 /// </summary>
 internal sealed class SessionResolver(
@@ -19,7 +19,7 @@ internal sealed class SessionResolver(
     TimeProvider time,
     ILogger<SessionResolver> logger)
 {
-    private readonly TimeSpan _idleTimeout = options.Value.Session.IdleTimeout;
+    private readonly TimeSpan _touchInterval = TouchIntervalFor(options.Value.Session.IdleTimeout);
 
     /// <summary>
     /// How stale a session's stored activity may get before a request writes it: a hundredth of the idle timeout,
@@ -29,8 +29,6 @@ internal sealed class SessionResolver(
     internal static TimeSpan TouchIntervalFor(TimeSpan idleTimeout) => idleTimeout / 100 < MaxTouchInterval ? idleTimeout / 100 : MaxTouchInterval;
 
     private static readonly TimeSpan MaxTouchInterval = TimeSpan.FromMinutes(5);
-
-    private TimeSpan TouchInterval => TouchIntervalFor(_idleTimeout);
 
     /// <exception cref="SessionStoreUnavailableException">The store could not be read; the caller answers 503.</exception>
     public async ValueTask<SessionLookup> LookupAsync(HttpContext context)
@@ -73,7 +71,7 @@ internal sealed class SessionResolver(
         {
             record = await cache.GetAsync(key, store, context.RequestAborted);
             var now = time.GetUtcNow();
-            if (record is not null && now - record.LastActiveAt >= TouchInterval)
+            if (record is not null && now - record.LastActiveAt >= _touchInterval)
             {
                 if (touches.TryStart(key, now))
                 {
