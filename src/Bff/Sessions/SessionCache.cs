@@ -55,7 +55,7 @@ internal sealed class SessionCache : IDisposable
     /// <summary>True while copies are kept and used (Redis mode, the eviction feed connected).</summary>
     public bool IsLive => _capacity > 0 && Volatile.Read(ref _live) == 1;
 
-    /// <summary>What tests read to see an eviction; nothing in the gateway reads it.</summary>
+    /// <summary>What tests read to see an eviction, and the hot-path benchmark to see its copies kept; nothing in the gateway reads it.</summary>
     internal TestAccessor GetTestAccessor() => new(this);
 
     /// <summary>
