@@ -141,7 +141,7 @@ public class ManySessionsBenchmarks
 
         // One session of a typical provider's sizes (a ~1.2 KB JWT access token, a few claims), copied under new
         // ids as bench/proxy.sh's many-session rows are; each read once, so the cache holds them all.
-        var template = await SessionSeeding.CreateAsync(_gateway.Services, "user-1", new SeededTokens(Jwtish(1200), Jwtish(64), DateTimeOffset.UtcNow + TimeSpan.FromHours(1)));
+        var template = await SessionSeeding.CreateAsync(_gateway.Services, "user-1", new SeededTokens(HotPathBenchmarks.Jwtish(1200), HotPathBenchmarks.Jwtish(64), DateTimeOffset.UtcNow + TimeSpan.FromHours(1)));
         var cookies = new string[Sessions];
         cookies[0] = template;
         await Parallel.ForEachAsync(Enumerable.Range(1, Sessions - 1), new ParallelOptions { MaxDegreeOfParallelism = 32 },
@@ -175,8 +175,6 @@ public class ManySessionsBenchmarks
             ? session.Version
             : throw new InvalidOperationException("A seeded session was not found.");
     }
-
-    private static string Jwtish(int length) => HotPathBenchmarks.Jwtish(length);
 }
 
 /// <summary>A gateway host in this process on a real redis-server (its own, started here), sweeper off.</summary>
