@@ -25,12 +25,8 @@ BenchmarkSwitcher.FromTypes([typeof(HotPathBenchmarks), typeof(ManySessionsBench
 public class HotPathBenchmarks
 {
     private BenchGateway _host = null!;
-    private WebApplication _gateway = null!;
-    private ISessionStore _store = null!;
-    private SessionCache _cache = null!;
     private string _cookie = "";
     private string _cookieHeader = "";
-    private SessionCookie _sessionCookie = null!;
     private SessionKey _key;
     private string _accessToken = "";
 
@@ -38,18 +34,14 @@ public class HotPathBenchmarks
     public async Task SetUpAsync()
     {
         _host = await BenchGateway.StartAsync();
-        _gateway = _host.App;
-        _store = _gateway.Services.GetRequiredService<ISessionStore>();
-        _cache = _gateway.Services.GetRequiredService<SessionCache>();
 
         // Token sizes of a typical provider: a ~1 KB signed JWT access token and id token, an opaque refresh token.
         _accessToken = Jwtish(1024);
         _key = SessionKey.CreateNew();
         _cookie = _key.Id;
-        _sessionCookie = _gateway.Services.GetRequiredService<SessionCookie>();
-        _cookieHeader = $"theme=dark; {_sessionCookie.Name}={_cookie}";
+        _cookieHeader = $"theme=dark; {_host.Cookie.Name}={_cookie}";
         var now = DateTimeOffset.UtcNow;
-        await _store.CreateAsync(_key, new SessionRecord
+        await _host.Store.CreateAsync(_key, new SessionRecord
         {
             Version = 1,
             Tokens = new TokenSet(_accessToken, Jwtish(64), Jwtish(1024), now + TimeSpan.FromHours(1)),
@@ -59,12 +51,12 @@ public class HotPathBenchmarks
             AbsoluteExpiresAt = now + TimeSpan.FromDays(1),
             LogoutId = "bench",
         }, CancellationToken.None);
-        if (!_cache.IsLive)
+        if (!_host.Cache.IsLive)
         {
             throw new InvalidOperationException("The session cache is not live: is the session-change subscription up?");
         }
 
-        await _cache.GetAsync(_key, _store, CancellationToken.None);
+        await _host.Cache.GetAsync(_key, _host.Store, CancellationToken.None);
     }
 
     [GlobalCleanup]
@@ -78,14 +70,14 @@ public class HotPathBenchmarks
     {
         var context = new DefaultHttpContext();
         context.Request.Headers.Cookie = _cookieHeader;
-        return _sessionCookie.TryRead(context, out var key, out _) ? key.Hash : "";
+        return _host.Cookie.TryRead(context, out var key, out _) ? key.Hash : "";
     }
 
     [Benchmark(Description = "session lookup, cache hit")]
-    public async Task<long> CachedLookup() => (await _cache.GetAsync(_key, _store, CancellationToken.None))!.Version;
+    public async Task<long> CachedLookup() => (await _host.Cache.GetAsync(_key, _host.Store, CancellationToken.None))!.Version;
 
     [Benchmark(Description = "session read from Redis (what a hit saves)")]
-    public async Task<long> RedisRead() => (await _store.GetAsync(_key, CancellationToken.None))!.Version;
+    public async Task<long> RedisRead() => (await _host.Store.GetAsync(_key, CancellationToken.None))!.Version;
 
     [Benchmark(Description = "token attach (feature + Authorization header)")]
     public AuthenticationHeaderValue? AttachToken()
@@ -120,10 +112,6 @@ public class HotPathBenchmarks
 public class ManySessionsBenchmarks
 {
     private BenchGateway _host = null!;
-    private WebApplication _gateway = null!;
-    private ISessionStore _store = null!;
-    private SessionCache _cache = null!;
-    private SessionCookie _sessionCookie = null!;
     private string[] _cookieHeaders = [];
     private int _next;
 
@@ -134,28 +122,24 @@ public class ManySessionsBenchmarks
     public async Task SetUpAsync()
     {
         _host = await BenchGateway.StartAsync();
-        _gateway = _host.App;
-        _store = _gateway.Services.GetRequiredService<ISessionStore>();
-        _cache = _gateway.Services.GetRequiredService<SessionCache>();
-        _sessionCookie = _gateway.Services.GetRequiredService<SessionCookie>();
 
         // One session of a typical provider's sizes (a ~1.2 KB JWT access token, a few claims), copied under new
         // ids as bench/proxy.sh's many-session rows are; each read once, so the cache holds them all.
-        var template = await SessionSeeding.CreateAsync(_gateway.Services, "user-1", new SeededTokens(HotPathBenchmarks.Jwtish(1200), HotPathBenchmarks.Jwtish(64), DateTimeOffset.UtcNow + TimeSpan.FromHours(1)));
+        var template = await SessionSeeding.CreateAsync(_host.Services, "user-1", new SeededTokens(HotPathBenchmarks.Jwtish(1200), HotPathBenchmarks.Jwtish(64), DateTimeOffset.UtcNow + TimeSpan.FromHours(1)));
         var cookies = new string[Sessions];
         cookies[0] = template;
         await Parallel.ForEachAsync(Enumerable.Range(1, Sessions - 1), new ParallelOptions { MaxDegreeOfParallelism = 32 },
-            async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(_gateway.Services, template));
+            async (i, _) => cookies[i] = await SessionSeeding.CopyAsync(_host.Services, template));
         Random.Shared.Shuffle(cookies);
-        _cookieHeaders = [.. cookies.Select(c => $"theme=dark; {_sessionCookie.Name}={c}")];
+        _cookieHeaders = [.. cookies.Select(c => $"theme=dark; {_host.Cookie.Name}={c}")];
         for (var i = 0; i < _cookieHeaders.Length; i++)
         {
             await LookupAsync();
         }
 
         // Every lookup measured must be a hit: one Redis read in a hundred would cost more than what is measured.
-        var copies = _cache.GetTestAccessor();
-        if (!_cache.IsLive || !cookies.All(c => SessionKey.TryParse(c, out var key) && copies.Holds(key.Hash)))
+        var copies = _host.Cache.GetTestAccessor();
+        if (!_host.Cache.IsLive || !cookies.All(c => SessionKey.TryParse(c, out var key) && copies.Holds(key.Hash)))
         {
             throw new InvalidOperationException("The session cache does not hold every seeded session.");
         }
@@ -171,7 +155,7 @@ public class ManySessionsBenchmarks
         var context = new DefaultHttpContext();
         context.Request.Headers.Cookie = _cookieHeaders[_next];
         _next = _next + 1 == _cookieHeaders.Length ? 0 : _next + 1;
-        return _sessionCookie.TryRead(context, out var key, out _) && await _cache.GetAsync(key, _store, CancellationToken.None) is { } session
+        return _host.Cookie.TryRead(context, out var key, out _) && await _host.Cache.GetAsync(key, _host.Store, CancellationToken.None) is { } session
             ? session.Version
             : throw new InvalidOperationException("A seeded session was not found.");
     }
@@ -180,7 +164,13 @@ public class ManySessionsBenchmarks
 /// <summary>A gateway host in this process on a real redis-server (its own, started here), sweeper off.</summary>
 internal sealed class BenchGateway(RedisServer redis, WebApplication app) : IAsyncDisposable
 {
-    public WebApplication App => app;
+    public IServiceProvider Services => app.Services;
+
+    public ISessionStore Store { get; } = app.Services.GetRequiredService<ISessionStore>();
+
+    public SessionCache Cache { get; } = app.Services.GetRequiredService<SessionCache>();
+
+    public SessionCookie Cookie { get; } = app.Services.GetRequiredService<SessionCookie>();
 
     public static async Task<BenchGateway> StartAsync()
     {
