@@ -10,7 +10,7 @@ public sealed class SessionFieldFormatTests
     private static readonly SessionRecord Session = new()
     {
         Version = 7,
-        Tokens = new TokenSet("access-ü-1", "refresh-1", "id-1", Now.AddTicks(12_345)).With(
+        Tokens = new TokenSet("access-1", "refresh-1", "id-1", Now.AddTicks(12_345)).With(
             new TokenTarget("https://orders.example", "orders.read", null), "orders-1", Now.AddMinutes(5), Now, null, null),
         Claims = [new SessionClaim("sub", "alice"), new SessionClaim("name", "Alice Ünicode"), new SessionClaim("empty", "")],
         CreatedAt = Now.AddDays(-1),
@@ -54,5 +54,41 @@ public sealed class SessionFieldFormatTests
 
         Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView([.. encoded, 0], 1, Now, Now));
         Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView(SessionFieldFormat.EncodeSecrets(Session.Tokens), 1, Now, Now));
+    }
+
+    [Fact]
+    public void a_view_decodes_each_access_token_into_the_header_value_a_request_sends()
+    {
+        var decoded = SessionFieldFormat.DecodeView(SessionFieldFormat.EncodeView(Session), Session.Version, Session.LastActiveAt, Session.AbsoluteExpiresAt);
+
+        Assert.True(decoded.Tokens.TryGetAuthorization(TokenTarget.Login, out var login, out _));
+        Assert.Equal("Bearer access-1", login);
+        Assert.True(decoded.Tokens.TryGetAuthorization(new TokenTarget("https://orders.example", "orders.read", null), out var orders, out _));
+        Assert.Equal("Bearer orders-1", orders);
+    }
+
+    [Theory]
+    [InlineData((byte)'\n')]
+    [InlineData((byte)' ')]
+    [InlineData((byte)0xC3)]
+    public void a_view_whose_access_token_a_header_cannot_carry_is_rejected(byte character)
+    {
+        var encoded = SessionFieldFormat.EncodeView(Session);
+        encoded[encoded.AsSpan().IndexOf("access-1"u8) + 6] = character;
+
+        Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView(encoded, 1, Now, Now));
+    }
+
+    [Theory]
+    [InlineData("a\r\nX-Injected: 1")]
+    [InlineData("a b")]
+    [InlineData("a\u00fc")]
+    [InlineData("a\0")]
+    public void a_token_a_header_cannot_carry_is_never_held(string accessToken)
+    {
+        Assert.False(BearerAuthorization.IsHeaderSafe(accessToken));
+        Assert.Throws<ArgumentException>(() => new TokenSet(accessToken, "refresh", null, Now));
+        Assert.Throws<ArgumentException>(() => Session.Tokens with { AccessToken = accessToken });
+        Assert.Throws<ArgumentException>(() => new TargetToken(accessToken, Now, Now));
     }
 }

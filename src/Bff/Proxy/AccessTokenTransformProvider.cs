@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Bff.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -50,9 +49,12 @@ internal sealed class AccessTokenTransformProvider(IOptions<BffOptions> options)
         context.AddRequestHeaderRemove(HeaderNames.Authorization);
         context.AddRequestTransform(static transformContext =>
         {
+            // The session's own string, unparsed and sent as is: a typed header would be formatted into a new one per
+            // request. Safe unvalidated: tokens are checked to be visible ASCII where they arrive (BearerAuthorization).
             if (transformContext.HttpContext.Features.Get<UpstreamAccessToken>() is { } token)
             {
-                transformContext.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+                transformContext.ProxyRequest.Headers.Remove(HeaderNames.Authorization);
+                transformContext.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Authorization, token.Authorization);
             }
 
             return ValueTask.CompletedTask;

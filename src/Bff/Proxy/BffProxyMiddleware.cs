@@ -101,12 +101,12 @@ internal sealed class BffProxyMiddleware(
         {
             // A WebSocket or event stream lives on after this: it is closed when the session ends (invariant 10).
             using var live = liveStreams.Register(session.Key.Hash, session.Record.ExpiresAt(_idleTimeout), context);
-            await ForwardAsync(context, token.AccessToken!);
+            await ForwardAsync(context, token.Authorization!);
             return;
         }
 
         var retry = ArmRetry(context, session.Key, target);
-        await ForwardAsync(context, token.AccessToken!);
+        await ForwardAsync(context, token.Authorization!);
         if (retry?.Requested != true)
         {
             return;
@@ -126,7 +126,7 @@ internal sealed class BffProxyMiddleware(
             context.Request.Body.Position = 0;
         }
 
-        await ForwardAsync(context, refreshed.AccessToken!);
+        await ForwardAsync(context, refreshed.Authorization!);
         // A 401 to the new token too: the token is not the problem (wrong audience, an API bug); back off.
         replacements.Answered(session.Key, target, stillUnauthorized: context.Response.StatusCode == StatusCodes.Status401Unauthorized);
     }
@@ -144,12 +144,12 @@ internal sealed class BffProxyMiddleware(
             return;
         }
 
-        await ForwardAsync(context, token.AccessToken!);
+        await ForwardAsync(context, token.Authorization!);
     }
 
-    private Task ForwardAsync(HttpContext context, string accessToken)
+    private Task ForwardAsync(HttpContext context, string authorization)
     {
-        context.Features.Set(new UpstreamAccessToken(accessToken));
+        context.Features.Set(new UpstreamAccessToken(authorization));
         return next(context);
     }
 

@@ -1,4 +1,4 @@
 namespace Bff.Proxy;
 
-/// <summary>Request feature: the access token to attach upstream.</summary>
-internal sealed record UpstreamAccessToken(string Value);
+/// <summary>Request feature: the <c>Authorization</c> header value to send upstream (<c>Bearer</c> and the token).</summary>
+internal sealed record UpstreamAccessToken(string Authorization);

@@ -28,13 +28,13 @@ internal static class SessionFieldFormat
         var tokens = session.Tokens;
         writer.Time(session.CreatedAt);
         writer.Text(session.LogoutId);
-        writer.Text(tokens.AccessToken);
+        writer.Text(tokens.AccessTokenChars());
         writer.Time(tokens.AccessTokenExpiresAt);
         writer.Count(tokens.Targets.Count);
         foreach (var (id, token) in tokens.Targets)
         {
             writer.Text(id);
-            writer.Text(token.AccessToken);
+            writer.Text(BearerAuthorization.TokenSpanOf(token.Authorization));
             writer.Time(token.ExpiresAt);
             writer.Time(token.IssuedAt);
         }
@@ -56,16 +56,17 @@ internal static class SessionFieldFormat
         var reader = new FieldReader(view, ViewFormat);
         var createdAt = reader.Time();
         var logoutId = reader.Text();
-        var accessToken = reader.Text();
+        // Each access token straight into the header value a request sends: one string, not the token and then that.
+        var authorization = reader.Authorization();
         var accessTokenExpiresAt = reader.Time();
-        var tokens = new TokenSet(accessToken, null, null, accessTokenExpiresAt);
+        var tokens = TokenSet.OfAuthorization(authorization, accessTokenExpiresAt);
         var targetCount = reader.Count();
         if (targetCount > 0)
         {
             var targets = new Dictionary<string, TargetToken>(targetCount, StringComparer.Ordinal);
             for (var i = 0; i < targetCount; i++)
             {
-                targets[reader.Text()] = new TargetToken(reader.Text(), reader.Time(), reader.Time());
+                targets[reader.Text()] = TargetToken.OfAuthorization(reader.Authorization(), reader.Time(), reader.Time());
             }
 
             tokens = tokens with { Targets = targets };
@@ -122,7 +123,7 @@ internal static class SessionFieldFormat
 
         public void Count(int value) => Length(value);
 
-        public void Text(string value) => Utf8(value, lengthOffset: 0);
+        public void Text(ReadOnlySpan<char> value) => Utf8(value, lengthOffset: 0);
 
         // Absent is a length of 0, present a length one more than the text's.
         public void OptionalText(string? value)
@@ -144,7 +145,7 @@ internal static class SessionFieldFormat
             _buffer.Advance(sizeof(int));
         }
 
-        private void Utf8(string value, int lengthOffset)
+        private void Utf8(ReadOnlySpan<char> value, int lengthOffset)
         {
             Length(Encoding.UTF8.GetByteCount(value) + lengthOffset);
             _buffer.Advance(Encoding.UTF8.GetBytes(value, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length))));
@@ -184,6 +185,9 @@ internal static class SessionFieldFormat
         }
 
         public string Text() => Encoding.UTF8.GetString(Take(Length()));
+
+        /// <exception cref="InvalidDataException">The token is not visible ASCII.</exception>
+        public string Authorization() => BearerAuthorization.OfUtf8(Take(Length()));
 
         public string? OptionalText()
         {

@@ -18,10 +18,10 @@ internal enum AccessTokenStatus
 }
 
 /// <param name="Status">What the request gets.</param>
-/// <param name="AccessToken">The token to forward, when <see cref="AccessTokenStatus.Available"/>.</param>
+/// <param name="Authorization">The <c>Authorization</c> header value to forward (<see cref="BearerAuthorization"/>), when <see cref="AccessTokenStatus.Available"/>.</param>
 /// <param name="RetryAfter">When <see cref="AccessTokenStatus.Unavailable"/> because of a back-off: how long it lasts.</param>
-/// <param name="ExpiresAt">When <see cref="AccessToken"/> expires (known when it came from a session).</param>
-internal readonly record struct AccessTokenResult(AccessTokenStatus Status, string? AccessToken, TimeSpan? RetryAfter = null, DateTimeOffset ExpiresAt = default)
+/// <param name="ExpiresAt">When the token expires (known when it came from a session).</param>
+internal readonly record struct AccessTokenResult(AccessTokenStatus Status, string? Authorization, TimeSpan? RetryAfter = null, DateTimeOffset ExpiresAt = default)
 {
     public static readonly AccessTokenResult Ended = new(AccessTokenStatus.SessionEnded, null);
     public static readonly AccessTokenResult Unavailable = new(AccessTokenStatus.Unavailable, null);
@@ -29,7 +29,13 @@ internal readonly record struct AccessTokenResult(AccessTokenStatus Status, stri
 
     public static AccessTokenResult HeldBack(TimeSpan retryAfter) => new(AccessTokenStatus.Unavailable, null, retryAfter);
 
+    /// <summary>The token forwarded, a copy: for the refresh path, which compares tokens.</summary>
+    public string? AccessToken => Authorization is null ? null : BearerAuthorization.TokenOf(Authorization);
+
     /// <summary>The session's token for <paramref name="target"/>; unavailable if it holds none.</summary>
     public static AccessTokenResult From(SessionRecord session, TokenTarget target) =>
-        session.Tokens.TryGet(target, out var token, out var expiresAt) ? new(AccessTokenStatus.Available, token, null, expiresAt) : Unavailable;
+        session.Tokens.TryGetAuthorization(target, out var authorization, out var expiresAt) ? new(AccessTokenStatus.Available, authorization, null, expiresAt) : Unavailable;
+
+    /// <summary>The gateway's own token (<see cref="ClientTokenProvider"/>).</summary>
+    public static AccessTokenResult From(TargetToken token) => new(AccessTokenStatus.Available, token.Authorization, null, token.ExpiresAt);
 }

@@ -47,14 +47,14 @@ internal sealed class ClientTokenProvider(
         var copy = _copies.GetValueOrDefault(target.Id);
         if (copy is not null && copy.ExpiresAt - _tokens.RefreshBeforeExpiry > now)
         {
-            return new(new AccessTokenResult(AccessTokenStatus.Available, copy.AccessToken));
+            return new(AccessTokenResult.From(copy));
         }
 
         var valid = copy is not null && copy.ExpiresAt > now;
         if (_failures.IsHeld(target.Id, out var remaining))
         {
             metrics.RefreshHeldBack("backoff");
-            return new(valid ? new AccessTokenResult(AccessTokenStatus.Available, copy!.AccessToken) : AccessTokenResult.HeldBack(remaining));
+            return new(valid ? AccessTokenResult.From(copy!) : AccessTokenResult.HeldBack(remaining));
         }
 
         var mine = new TaskCompletionSource<AccessTokenResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -65,7 +65,7 @@ internal sealed class ClientTokenProvider(
         }
 
         // Due soon but still valid: use it now, the new one arrives for later requests.
-        return valid ? new(new AccessTokenResult(AccessTokenStatus.Available, copy!.AccessToken)) : new(WaitAsync(flight, cancellationToken));
+        return valid ? new(AccessTokenResult.From(copy!)) : new(WaitAsync(flight, cancellationToken));
     }
 
     public void Dispose() => _failures.Dispose();
@@ -146,7 +146,7 @@ internal sealed class ClientTokenProvider(
         }
 
         _copies[target.Id] = stored;
-        return new AccessTokenResult(AccessTokenStatus.Available, stored.AccessToken);
+        return AccessTokenResult.From(stored);
     }
 
     private async Task<AccessTokenResult> RequestAsync(TokenTarget target)
@@ -186,6 +186,6 @@ internal sealed class ClientTokenProvider(
         var token = new TargetToken(result.Tokens!.AccessToken, result.Tokens.AccessTokenExpiresAt, time.GetUtcNow());
         await store.SetAsync(target.Id, token);
         _copies[target.Id] = token;
-        return new AccessTokenResult(AccessTokenStatus.Available, token.AccessToken);
+        return AccessTokenResult.From(token);
     }
 }

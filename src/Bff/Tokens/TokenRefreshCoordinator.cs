@@ -100,7 +100,7 @@ internal sealed class TokenRefreshCoordinator(
 
     private AccessTokenResult Used(SessionKey key, TokenTarget target, AccessTokenResult result)
     {
-        if (result.AccessToken is not null)
+        if (result.Authorization is not null)
         {
             targetUse.Record(key, target, result.ExpiresAt);
         }

@@ -72,6 +72,11 @@ internal static class TokenResponseReader
                 return TokenRefreshResult.Failure("token response without access_token");
             }
 
+            if (!BearerAuthorization.IsHeaderSafe(accessToken))
+            {
+                return TokenRefreshResult.Failure("token response with an access_token that is not visible ASCII, which no Authorization header can carry");
+            }
+
             if (ReadString(root, "token_type") is { } tokenType && !tokenType.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
             {
                 return TokenRefreshResult.Failure("token response with a token_type other than Bearer");

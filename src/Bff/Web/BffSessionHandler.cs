@@ -53,6 +53,11 @@ internal sealed class BffSessionHandler(
     {
         var accessToken = properties?.GetTokenValue("access_token")
             ?? throw new InvalidOperationException("The provider returned no access token; check the client's scopes and grant types.");
+        if (!BearerAuthorization.IsHeaderSafe(accessToken))
+        {
+            throw new InvalidOperationException("The provider returned an access token that is not visible ASCII, which no Authorization header can carry.");
+        }
+
         var now = time.GetUtcNow();
         var expiresAt = properties.Items.TryGetValue(AccessTokenExpiresAtItem, out var countedText)
             && DateTimeOffset.TryParse(countedText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var counted)
