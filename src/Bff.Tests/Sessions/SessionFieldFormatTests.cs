@@ -30,6 +30,18 @@ public sealed class SessionFieldFormatTests
             (decoded.Version, decoded.CreatedAt, decoded.LastActiveAt, decoded.AbsoluteExpiresAt, decoded.LogoutId));
     }
 
+    [Fact]
+    public void claims_read_by_index_count_or_in_turn_are_the_ones_written_on_every_read()
+    {
+        var claims = SessionFieldFormat.DecodeView(SessionFieldFormat.EncodeView(Session), 1, Now, Now).Claims;
+
+        Assert.Equal(3, claims.Count);
+        Assert.Equal(Session.Claims[1], claims[1]);
+        Assert.Equal(Session.Claims, claims);
+        Assert.Equal(Session.Claims, claims.ToArray());
+        Assert.Empty(SessionFieldFormat.DecodeView(SessionFieldFormat.EncodeView(Session with { Claims = [] }), 1, Now, Now).Claims);
+    }
+
     [Theory]
     [InlineData("refresh-1", "id-1")]
     [InlineData("refresh-1", null)]
@@ -49,7 +61,7 @@ public sealed class SessionFieldFormatTests
 
         for (var length = 0; length < encoded.Length; length++)
         {
-            Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView(encoded.AsSpan(0, length), 1, Now, Now));
+            Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView(encoded[..length], 1, Now, Now));
         }
 
         Assert.Throws<InvalidDataException>(() => SessionFieldFormat.DecodeView([.. encoded, 0], 1, Now, Now));

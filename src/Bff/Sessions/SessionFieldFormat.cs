@@ -49,9 +49,13 @@ internal static class SessionFieldFormat
         return writer.ToArray();
     }
 
-    /// <summary>The session that <paramref name="view"/> and the clear fields describe, without refresh and id tokens.</summary>
+    /// <summary>
+    /// The session that <paramref name="view"/> and the clear fields describe, without refresh and id tokens. The
+    /// claims are checked now and decoded when first read (<see cref="ClaimsInView"/>): <paramref name="view"/> must
+    /// not change afterwards.
+    /// </summary>
     /// <exception cref="InvalidDataException">Not a request view this gateway wrote.</exception>
-    public static SessionRecord DecodeView(ReadOnlySpan<byte> view, long version, DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt)
+    public static SessionRecord DecodeView(byte[] view, long version, DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt)
     {
         var reader = new FieldReader(view, ViewFormat);
         var createdAt = reader.Time();
@@ -72,10 +76,12 @@ internal static class SessionFieldFormat
             tokens = tokens with { Targets = targets };
         }
 
-        var claims = new SessionClaim[reader.Count()];
-        for (var i = 0; i < claims.Length; i++)
+        var claimCount = reader.Count();
+        var claimsStart = view.Length - reader.Remaining;
+        for (var i = 0; i < claimCount; i++)
         {
-            claims[i] = new SessionClaim(reader.Text(), reader.Text());
+            reader.Skip();
+            reader.Skip();
         }
 
         reader.End();
@@ -83,7 +89,7 @@ internal static class SessionFieldFormat
         {
             Version = version,
             Tokens = tokens,
-            Claims = claims,
+            Claims = claimCount == 0 ? [] : new ClaimsInView(view, claimsStart, claimCount),
             CreatedAt = createdAt,
             LastActiveAt = lastActiveAt,
             AbsoluteExpiresAt = absoluteExpiresAt,
@@ -107,6 +113,39 @@ internal static class SessionFieldFormat
         var idToken = reader.OptionalText();
         reader.End();
         return (refreshToken, idToken);
+    }
+
+    /// <summary>
+    /// A view's claims, decoded when first read: a proxied request never reads them (the user endpoint does), and a
+    /// provider's claims (a dozen or more, with long type URIs) were, after the token, most of what each cache hit
+    /// allocated. Their layout was checked by <see cref="DecodeView"/>, so decoding cannot fail.
+    /// </summary>
+    private sealed class ClaimsInView(byte[] view, int start, int count) : IReadOnlyList<SessionClaim>
+    {
+        private SessionClaim[]? _claims;
+
+        public int Count => count;
+
+        public SessionClaim this[int index] => Claims[index];
+
+        // Two requests reading at once both decode: equal arrays, either kept.
+        private SessionClaim[] Claims => _claims ??= Decode();
+
+        public IEnumerator<SessionClaim> GetEnumerator() => ((IEnumerable<SessionClaim>)Claims).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private SessionClaim[] Decode()
+        {
+            var reader = FieldReader.Resume(view.AsSpan(start));
+            var claims = new SessionClaim[count];
+            for (var i = 0; i < claims.Length; i++)
+            {
+                claims[i] = new SessionClaim(reader.Text(), reader.Text());
+            }
+
+            return claims;
+        }
     }
 
     private readonly struct FieldWriter
@@ -166,6 +205,17 @@ internal static class SessionFieldFormat
 
             _rest = data[1..];
         }
+
+        private FieldReader(ReadOnlySpan<byte> rest) => _rest = rest;
+
+        /// <summary>How many bytes are left to read.</summary>
+        public readonly int Remaining => _rest.Length;
+
+        /// <summary>Reads on from a position an earlier reader of the same data reached.</summary>
+        public static FieldReader Resume(ReadOnlySpan<byte> rest) => new(rest);
+
+        /// <summary>Passes over one text field, its length checked.</summary>
+        public void Skip() => Take(Length());
 
         public DateTimeOffset Time()
         {
