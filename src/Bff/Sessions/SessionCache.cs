@@ -218,7 +218,8 @@ internal sealed class SessionCache : IDisposable
     /// <summary>
     /// A session's request view, compact: its clear fields and its tokens and claims encoded as UTF-8
     /// (<see cref="SessionFieldFormat"/>, about half the bytes of the decoded strings), decoded for each request
-    /// that uses it; and when it stops being served (the read it came from plus the maximum age).
+    /// that uses it (each access token straight into its header value, the claims only if read); and when it stops
+    /// being served (the read it came from plus the maximum age).
     /// </summary>
     private sealed class Copy(long version, DateTimeOffset lastActiveAt, DateTimeOffset absoluteExpiresAt, byte[] view, DateTimeOffset expiresAt)
     {
