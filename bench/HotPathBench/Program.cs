@@ -90,7 +90,6 @@ public class HotPathBenchmarks
         using var proxyRequest = new HttpRequestMessage();
         if (context.Features.Get<UpstreamAccessToken>() is { } token)
         {
-            proxyRequest.Headers.Remove(HeaderNames.Authorization);
             proxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Authorization, token.Authorization);
         }
 

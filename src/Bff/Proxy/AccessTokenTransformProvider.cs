@@ -51,9 +51,9 @@ internal sealed class AccessTokenTransformProvider(IOptions<BffOptions> options)
         {
             // The session's own string, unparsed and sent as is: a typed header would be formatted into a new one per
             // request. Safe unvalidated: tokens are checked to be visible ASCII where they arrive (BearerAuthorization).
+            // Added, not set: the removal above, which runs first, left no Authorization header to add to.
             if (transformContext.HttpContext.Features.Get<UpstreamAccessToken>() is { } token)
             {
-                transformContext.ProxyRequest.Headers.Remove(HeaderNames.Authorization);
                 transformContext.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Authorization, token.Authorization);
             }
 
