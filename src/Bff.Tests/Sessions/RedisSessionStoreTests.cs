@@ -58,6 +58,18 @@ public sealed class RedisSessionStoreTests : SessionStoreContract, IClassFixture
     }
 
     [Fact]
+    public async Task a_touch_writes_no_key_for_a_session_that_is_gone()
+    {
+        var key = SessionKey.CreateNew();
+        await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        await Store.RemoveAsync(key, CancellationToken.None);
+
+        await Store.TouchAsync([new SessionTouch(key, Clock.GetUtcNow().AddMinutes(1))], CancellationToken.None);
+
+        Assert.False(await _redis.Connection.GetDatabase().KeyExistsAsync(_keys.Session(key.Hash)));
+    }
+
+    [Fact]
     public async Task the_refresh_and_id_tokens_are_stored_compressed_apart_from_the_request_view()
     {
         // Provider tokens are base64url text (random here, as an encrypted token is): compressed before

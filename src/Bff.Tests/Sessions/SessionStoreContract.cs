@@ -101,7 +101,7 @@ public abstract class SessionStoreContract
         var readUnderLock = await Store.GetAsync(key, CancellationToken.None);
         Clock.Advance(TimeSpan.FromMinutes(2));
         var touchedAt = Clock.GetUtcNow();
-        await Store.TouchAsync(key, touchedAt, CancellationToken.None);
+        await Store.TouchAsync([new SessionTouch(key, touchedAt)], CancellationToken.None);
 
         var written = await Store.TryReplaceTokensAsync(key, readUnderLock!, new TokenSet("access-2", "refresh-2", null, touchedAt.AddMinutes(5)), CancellationToken.None);
 
@@ -175,13 +175,40 @@ public abstract class SessionStoreContract
         await Store.CreateAsync(used, NewSession(), CancellationToken.None);
 
         Clock.Advance(IdleTimeout / 2);
-        await Store.TouchAsync(used, Clock.GetUtcNow(), CancellationToken.None);
+        await Store.TouchAsync([new SessionTouch(used, Clock.GetUtcNow())], CancellationToken.None);
         Clock.Advance(IdleTimeout / 2 + TimeSpan.FromSeconds(1));
 
         Assert.Null(await Store.GetAsync(idle, CancellationToken.None));
         var read = await Store.GetAsync(used, CancellationToken.None);
         Assert.NotNull(read);
         Assert.Equal(1, read.Version);
+    }
+
+    [Fact]
+    public async Task touches_written_together_slide_each_session_only_forward_and_bring_none_back()
+    {
+        var slid = SessionKey.CreateNew();
+        var ahead = SessionKey.CreateNew();
+        var removed = SessionKey.CreateNew();
+        foreach (var key in new[] { slid, ahead, removed })
+        {
+            await Store.CreateAsync(key, NewSession(), CancellationToken.None);
+        }
+
+        var before = Clock.GetUtcNow();
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        await Store.TouchAsync([new SessionTouch(ahead, Clock.GetUtcNow())], CancellationToken.None);
+        var aheadAt = Clock.GetUtcNow();
+        await Store.RemoveAsync(removed, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromMinutes(10));
+
+        await Store.TouchAsync(
+            [new SessionTouch(slid, Clock.GetUtcNow()), new SessionTouch(ahead, before), new SessionTouch(removed, Clock.GetUtcNow())],
+            CancellationToken.None);
+
+        Assert.Equal(Clock.GetUtcNow().ToUnixTimeMilliseconds(), (await Store.GetAsync(slid, CancellationToken.None))!.LastActiveAt.ToUnixTimeMilliseconds());
+        Assert.Equal(aheadAt.ToUnixTimeMilliseconds(), (await Store.GetAsync(ahead, CancellationToken.None))!.LastActiveAt.ToUnixTimeMilliseconds());
+        Assert.Null(await Store.GetAsync(removed, CancellationToken.None));
     }
 
     [Fact]
@@ -193,7 +220,7 @@ public abstract class SessionStoreContract
         for (var elapsed = TimeSpan.Zero; elapsed < AbsoluteTimeout; elapsed += IdleTimeout / 2)
         {
             Clock.Advance(IdleTimeout / 2);
-            await Store.TouchAsync(key, Clock.GetUtcNow(), CancellationToken.None);
+            await Store.TouchAsync([new SessionTouch(key, Clock.GetUtcNow())], CancellationToken.None);
         }
 
         Assert.Null(await Store.GetAsync(key, CancellationToken.None));

@@ -15,7 +15,7 @@ internal static class EventIds
     public const int SessionChangePublishFailed = 106;
     public const int SignInUndone = 107;
     public const int HintUpdateFailed = 108;
-    public const int TouchFailed = 109;
+    public const int TouchesFailed = 109;
 
     public const int Refreshed = 200;
     public const int RefreshRejected = 201;

@@ -66,8 +66,8 @@ internal static partial class Log
     [LoggerMessage(EventIds.PublishFailed, LogLevel.Warning, "Session {SessionHash}: publishing the refresh failed ({Error}); waiters fall back to re-reading.")]
     public static partial void PublishFailed(ILogger logger, string sessionHash, string error);
 
-    [LoggerMessage(EventIds.TouchFailed, LogLevel.Debug, "Sliding the idle end of session {SessionHash} failed ({Error}); its next request after the touch interval tries again.")]
-    public static partial void TouchFailed(ILogger logger, string sessionHash, string error);
+    [LoggerMessage(EventIds.TouchesFailed, LogLevel.Debug, "Sliding the idle ends of {Count} sessions failed ({Error}); their next requests after the touch interval try again.")]
+    public static partial void TouchesFailed(ILogger logger, int count, string error);
 
     [LoggerMessage(EventIds.SignInUndone, LogLevel.Warning, "Scheduling the background refresh of new session {SessionHash} failed ({Error}): the session is removed and the sign-in fails, to be retried.")]
     public static partial void SignInUndone(ILogger logger, string sessionHash, string error);

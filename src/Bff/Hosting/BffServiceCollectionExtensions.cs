@@ -44,6 +44,7 @@ public static class BffServiceCollectionExtensions
             provider, provider.GetRequiredKeyedService<ISessionStore>(SessionStoreServices.RawStoreKey)));
         services.TryAddSingleton<SessionCookie>();
         services.TryAddSingleton<IdleTouches>();
+        services.AddHostedService(provider => provider.GetRequiredService<IdleTouches>());
         services.TryAddSingleton<SessionResolver>();
         services.TryAddSingleton<ProviderMetadata>();
         services.TryAddSingleton<TokenRefreshCoordinator>();

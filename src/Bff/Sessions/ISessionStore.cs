@@ -27,8 +27,11 @@ internal interface ISessionStore
     /// </summary>
     Task<SessionRecord?> TryReplaceTokensAsync(SessionKey key, SessionRecord current, TokenSet tokens, CancellationToken cancellationToken);
 
-    /// <summary>Slides the idle timeout; does not change the version.</summary>
-    Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// Slides the idle timeouts of existing sessions, each only forward; does not change versions. One call for many
+    /// sessions, so that a store across the network can send them together.
+    /// </summary>
+    Task TouchAsync(IReadOnlyCollection<SessionTouch> touches, CancellationToken cancellationToken);
 
     Task RemoveAsync(SessionKey key, CancellationToken cancellationToken);
 

@@ -59,13 +59,16 @@ internal sealed class InMemorySessionStore(IOptions<BffOptions> options, TimePro
         return Task.FromResult<SessionRecord?>(null);
     }
 
-    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken)
+    public Task TouchAsync(IReadOnlyCollection<SessionTouch> touches, CancellationToken cancellationToken)
     {
-        while (_sessions.TryGetValue(key.Hash, out var current) && current.LastActiveAt < lastActiveAt)
+        foreach (var (key, lastActiveAt) in touches)
         {
-            if (_sessions.TryUpdate(key.Hash, current with { LastActiveAt = lastActiveAt }, current))
+            while (_sessions.TryGetValue(key.Hash, out var current) && current.LastActiveAt < lastActiveAt)
             {
-                break;
+                if (_sessions.TryUpdate(key.Hash, current with { LastActiveAt = lastActiveAt }, current))
+                {
+                    break;
+                }
             }
         }
 

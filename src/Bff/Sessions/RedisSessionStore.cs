@@ -34,12 +34,11 @@ internal sealed class RedisSessionStore(
     // Sliding idle timeout: only an existing session is touched, its activity only moves forward, and its TTL
     // follows the earlier of the idle and absolute ends (the absolute one, x, is read here, not by a round trip).
     private static readonly LuaScript TouchIfExists = LuaScript.Prepare("""
-        local x = redis.call('HGET', @key, 'x')
-        if not x then return 0 end
-        local a = tonumber(redis.call('HGET', @key, 'a') or '0')
+        local xa = redis.call('HMGET', @key, 'x', 'a')
+        if not xa[1] then return 0 end
         local active = tonumber(@lastActive)
-        if active <= a then return 0 end
-        local ends = math.min(active + tonumber(@idle), tonumber(x))
+        if active <= tonumber(xa[2] or '0') then return 0 end
+        local ends = math.min(active + tonumber(@idle), tonumber(xa[1]))
         redis.call('HSET', @key, 'a', active)
         redis.call('PEXPIRE', @key, math.max(ends - tonumber(@now), 1))
         return 1
@@ -170,14 +169,22 @@ internal sealed class RedisSessionStore(
         return written == 1 ? updated : null;
     }
 
-    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
-        redis.GetDatabase().ScriptEvaluateAsync(TouchIfExists, new
+    /// <summary>One pipelined batch: the commands leave together, and Redis wakes once for them, not once each.</summary>
+    public Task TouchAsync(IReadOnlyCollection<SessionTouch> touches, CancellationToken cancellationToken)
+    {
+        var batch = redis.GetDatabase().CreateBatch();
+        var idle = (long)_idleTimeout.TotalMilliseconds;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var written = touches.Select(touch => batch.ScriptEvaluateAsync(TouchIfExists, new
         {
-            key = keys.Session(key.Hash),
-            lastActive = lastActiveAt.ToUnixTimeMilliseconds(),
-            idle = (long)_idleTimeout.TotalMilliseconds,
-            now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        });
+            key = keys.Session(touch.Key.Hash),
+            lastActive = touch.LastActiveAt.ToUnixTimeMilliseconds(),
+            idle,
+            now,
+        })).ToArray();
+        batch.Execute();
+        return Task.WhenAll(written);
+    }
 
     public Task RemoveAsync(SessionKey key, CancellationToken cancellationToken) =>
         redis.GetDatabase().KeyDeleteAsync(keys.Session(key.Hash));

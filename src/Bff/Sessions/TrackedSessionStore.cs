@@ -58,8 +58,8 @@ internal sealed class TrackedSessionStore(ISessionStore inner, IRefreshSchedule 
     /// everything but that end, and a copy that looks idle-expired by its own clock is re-read anyway
     /// (SessionCache). Announcing it evicted every instance's copy of every active session once a minute.
     /// </summary>
-    public Task TouchAsync(SessionKey key, DateTimeOffset lastActiveAt, CancellationToken cancellationToken) =>
-        inner.TouchAsync(key, lastActiveAt, cancellationToken);
+    public Task TouchAsync(IReadOnlyCollection<SessionTouch> touches, CancellationToken cancellationToken) =>
+        inner.TouchAsync(touches, cancellationToken);
 
     public async Task RemoveAsync(SessionKey key, CancellationToken cancellationToken)
     {
