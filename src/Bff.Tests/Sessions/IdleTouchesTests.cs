@@ -19,9 +19,10 @@ public sealed class IdleTouchesTests
         Assert.True(touches.TryStart(SessionKey.CreateNew(), Now));
         Assert.Single(await store.NextBatchAsync());
 
-        // The store holds that batch: the next touches wait, up to the bound, and the one after is refused.
+        // The store holds that batch: the next touches wait, up to the bound, and the one after is refused
+        // (tried at most once past the bound, so that an unbounded queue fails here rather than filling memory).
         var waiting = 0;
-        while (touches.TryStart(SessionKey.CreateNew(), Now))
+        while (waiting <= IdleTouches.MaxPending && touches.TryStart(SessionKey.CreateNew(), Now))
         {
             waiting++;
         }
