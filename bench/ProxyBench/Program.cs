@@ -232,8 +232,6 @@ foreach (var target in targets.Where(t => t != bareYarp))
     }
 }
 
-// Signed, to two places; a difference that rounds to zero is +0.00 (a negative one printed as "-+0.00").
-static string Milliseconds(double difference) => (Math.Round(difference, 2) is var rounded && rounded == 0 ? 0 : rounded).ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
 static double Median(IEnumerable<double> values) { var sorted = values.Order().ToArray(); return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2; }
 Console.WriteLine();
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; wrk -t2 -c32 -d{seconds}s, {rounds} rounds per target, each between two bare YARP runs (with the same wrk script for the scripted gateway rows); medians, and ratios and differences to the bare YARP runs either side.");
@@ -246,7 +244,7 @@ foreach (var (name, _, _, _, _) in targets)
     var ratios = runs.Select(r => r.Ratio).ToArray();
     var p99Differences = runs.Select(r => r.P99Difference).ToArray();
     Console.WriteLine($"| {name} | {Median(runs.Select(r => r.Rps)):F0} | {Median(runs.Select(r => r.P50)):F2} ms | {Median(runs.Select(r => r.P99)):F2} ms " +
-        $"| {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2}) | {Milliseconds(Median(p99Differences))} ms ({Milliseconds(p99Differences.Min())} to {Milliseconds(p99Differences.Max())}) |");
+        $"| {Median(ratios):F2}x ({ratios.Min():F2}-{ratios.Max():F2}) | {SignedDifference.Format(Median(p99Differences), 2)} ms ({SignedDifference.Format(p99Differences.Min(), 2)} to {SignedDifference.Format(p99Differences.Max(), 2)}) |");
 }
 
 Console.WriteLine();

@@ -76,7 +76,7 @@ foreach (var (shape, offsets) in new[] { ("at the same instant", TimeSpan.Zero),
     errors += baseline.Errors + storm.Errors;
     rows.Add($"| {shape}, no refresh due (baseline) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | 0 | {baseline.Errors} | {Row(baseline)} |");
     rows.Add($"| {shape}, every token due (storm) | {sessions} | {perSession} | {gateways.Length} | {latency.TotalMilliseconds:F0} ms | {providerCallsPerStorm[^1]} | {storm.Errors} | {Row(storm)} " +
-        $"{Percentile(storm.Latencies, 0.99) - Percentile(baseline.Latencies, 0.99):+0.0;-0.0} ms |");
+        $"{SignedDifference.Format(Percentile(storm.Latencies, 0.99) - Percentile(baseline.Latencies, 0.99), 1)} ms |");
 }
 
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores. Gateways, backend, provider stub, client in one process; redis-server beside it.");
