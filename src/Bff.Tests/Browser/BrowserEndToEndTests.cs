@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Bff.Sessions;
 using Bff.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -124,11 +123,12 @@ public sealed class BrowserEndToEndTests
         {
             Assert.Equal("open", await page.TextContentAsync("#socket"));
             Assert.Equal("open", await page.TextContentAsync("#stream"));
-            Assert.True(int.Parse(await page.TextContentAsync("#socket-messages") ?? "0", CultureInfo.InvariantCulture) >= 5, "the WebSocket stopped delivering");
-            Assert.True(int.Parse(await page.TextContentAsync("#events") ?? "0", CultureInfo.InvariantCulture) >= 20, "the event stream stopped delivering");
+            // Counts, not rates: on a loaded machine the page may have received fewer by now, so wait for them.
+            await DeliveredAsync(page, "#socket-messages", 5, "the WebSocket stopped delivering");
+            await DeliveredAsync(page, "#events", 20, "the event stream stopped delivering");
             // SignalR (the sample API's hub, JSON protocol over the WebSocket) through the same user route kind.
             Assert.Equal("open", await page.TextContentAsync("#hub"));
-            Assert.True(int.Parse(await page.TextContentAsync("#hub-messages") ?? "0", CultureInfo.InvariantCulture) >= 5, "the SignalR hub stopped delivering");
+            await DeliveredAsync(page, "#hub-messages", 5, "the SignalR hub stopped delivering");
             Assert.StartsWith("tick ", await page.TextContentAsync("#hub-last"), StringComparison.Ordinal);
         }
 
@@ -152,6 +152,20 @@ public sealed class BrowserEndToEndTests
         // Chromium's own event loop on a loaded machine is part of this; LiveConnectionTests bounds the gateway's part (2 s).
         Assert.InRange(loggedOut.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.Equal("refused", await second.EvaluateAsync<string>(OpenSocket, fleet.Gateways[1].Address));
+    }
+
+    /// <summary>Waits (up to 30 s) until the page has counted at least <paramref name="atLeast"/> messages in <paramref name="counter"/>.</summary>
+    private static async Task DeliveredAsync(IPage page, string counter, int atLeast, string failure)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("([id, n]) => Number(document.querySelector(id).textContent) >= n", new object[] { counter, atLeast },
+                new PageWaitForFunctionOptions { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{failure}: {await page.TextContentAsync(counter)} of {atLeast}");
+        }
     }
 
     private const string OpenSocket = """
