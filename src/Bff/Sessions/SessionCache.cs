@@ -167,16 +167,14 @@ internal sealed class SessionCache : IDisposable
         try
         {
             var session = await store.GetRequestViewAsync(key, CancellationToken.None);
-            if (session is null)
-            {
-                if (_copies.TryRemove(key.Hash, out _))
-                {
-                    Interlocked.Decrement(ref _count);
-                }
-            }
-            else
+            if (session is not null)
             {
                 Keep(key.Hash, Copy.Of(session, Environment.TickCount64 + (long)ServingTime().TotalMilliseconds), generation);
+            }
+            else if (_copies.TryRemove(key.Hash, out _))
+            {
+                Interlocked.Decrement(ref _count);
+                _metrics.SessionCacheEvicted("changed");
             }
 
             read.SetResult(session);
