@@ -40,7 +40,7 @@ internal sealed class SessionCache : IDisposable
     private readonly ConcurrentDictionary<string, Copy> _copies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Task<SessionRecord?> Read, long Generation)> _reads = new(StringComparer.Ordinal);
     private readonly BffMetrics _metrics;
-    private readonly ITimer _expirySweep;
+    private readonly ITimer? _expirySweep;
     private long _generation;
     private int _live;
 
@@ -55,7 +55,8 @@ internal sealed class SessionCache : IDisposable
         _maxAge = options.Value.Session.CacheMaxAge;
         _time = time;
         _metrics = metrics;
-        _expirySweep = TimeProvider.System.CreateTimer(_ => DropExpired(), null, _maxAge, _maxAge);
+        // Only where copies are kept (a CacheSize of 0 turns the cache off).
+        _expirySweep = _capacity > 0 ? TimeProvider.System.CreateTimer(_ => DropExpired(), null, _maxAge, _maxAge) : null;
         metrics.ObserveSessionCache(() => Volatile.Read(ref _count));
     }
 
@@ -114,11 +115,7 @@ internal sealed class SessionCache : IDisposable
     public void Evict(string sessionHash)
     {
         Interlocked.Increment(ref _generation);
-        if (_copies.TryRemove(sessionHash, out _))
-        {
-            Interlocked.Decrement(ref _count);
-            _metrics.SessionCacheEvicted("changed");
-        }
+        DropAny(sessionHash);
     }
 
     /// <summary>
@@ -155,7 +152,7 @@ internal sealed class SessionCache : IDisposable
         Volatile.Write(ref _live, 1);
     }
 
-    public void Dispose() => _expirySweep.Dispose();
+    public void Dispose() => _expirySweep?.Dispose();
 
     /// <summary>
     /// One read from the store shared by the requests that join it. It does not depend on any of them (one
@@ -171,10 +168,9 @@ internal sealed class SessionCache : IDisposable
             {
                 Keep(key.Hash, Copy.Of(session, Environment.TickCount64 + (long)ServingTime().TotalMilliseconds), generation);
             }
-            else if (_copies.TryRemove(key.Hash, out _))
+            else
             {
-                Interlocked.Decrement(ref _count);
-                _metrics.SessionCacheEvicted("changed");
+                DropAny(key.Hash);
             }
 
             read.SetResult(session);
@@ -223,9 +219,9 @@ internal sealed class SessionCache : IDisposable
         }
 
         // An eviction between the check and the write must win: undo (at worst a copy someone else just kept).
-        if (Volatile.Read(ref _generation) != generationBeforeRead && _copies.TryRemove(sessionHash, out _))
+        if (Volatile.Read(ref _generation) != generationBeforeRead)
         {
-            Interlocked.Decrement(ref _count);
+            DropAny(sessionHash);
         }
     }
 
@@ -280,6 +276,16 @@ internal sealed class SessionCache : IDisposable
             {
                 Drop(hash, copy, "expired");
             }
+        }
+    }
+
+    /// <summary>Removes whatever copy of the session is held: the session changed (or ended) somewhere.</summary>
+    private void DropAny(string sessionHash)
+    {
+        if (_copies.TryRemove(sessionHash, out _))
+        {
+            Interlocked.Decrement(ref _count);
+            _metrics.SessionCacheEvicted("changed");
         }
     }
 
